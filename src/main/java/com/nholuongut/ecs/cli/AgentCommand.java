@@ -1,0 +1,91 @@
+package com.nholuongut.ecs.cli;
+
+import com.nholuongut.ecs.AgentException;
+import com.nholuongut.ecs.ExitCodes;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The top command, {@code java -jar agent.jar}: holds the subcommands and maps failures to exit codes.
+ */
+@Command(name = "agent.jar",
+        mixinStandardHelpOptions = true,
+        versionProvider = AgentCommand.Version.class,
+        description = "Peer discovery for nholuongut Net and Scope on Amazon ECS.",
+        subcommands = {DiscoverCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:ok (a group with no other member is ok)",
+            "1:internal error",
+            "2:usage error",
+            "3:no peer group (tag the instance or use an Auto Scaling Group)",
+            "4:AWS denied an action (the message names it)",
+            "5:AWS or IMDS unreachable or failing after retries",
+            "78:invalid configuration (file, line and key named)"})
+public final class AgentCommand implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: discover, run or doctor");
+    }
+
+    /**
+     * A command line whose subcommands read {@code env} as their environment. Tests pass their own map
+     * so the CLI runs in-process against an emulator.
+     */
+    public static CommandLine commandLine(Map<String, String> env) {
+        CommandLine cl = new CommandLine(new AgentCommand(), new Factory(env));
+        cl.setExecutionExceptionHandler(AgentCommand::handle);
+        return cl;
+    }
+
+    private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parseResult) {
+        PrintWriter err = cl.getErr();
+        boolean verbose = parseResult.subcommands().stream()
+                .anyMatch(p -> p.hasMatchedOption("--verbose")) || parseResult.hasMatchedOption("--verbose");
+        int code;
+        if (e instanceof AgentException agent) {
+            err.println("error: " + agent.getMessage());
+            code = agent.exitCode();
+        } else {
+            err.println("internal error: " + AgentException.oneLine(String.valueOf(e)));
+            code = ExitCodes.INTERNAL;
+        }
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    /** Gives each command the environment it runs in. */
+    private static final class Factory implements CommandLine.IFactory {
+        private final Map<String, String> env;
+
+        Factory(Map<String, String> env) {
+            this.env = Map.copyOf(env);
+        }
+
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            if (cls == DiscoverCommand.class) {
+                return cls.cast(new DiscoverCommand(env));
+            }
+            return CommandLine.defaultFactory().create(cls);
+        }
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = AgentCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"nholuongut ECS agent " + (v == null ? "development" : v)};
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package com.nholuongut.ecs.cli;
+
+import com.nholuongut.ecs.config.AgentConfig;
+import com.nholuongut.ecs.config.ConfigKey;
+import com.nholuongut.ecs.config.ConfigLoader;
+import com.nholuongut.ecs.config.ConfigLoader.FlagValue;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The options every command takes (SPEC, "Command line"). */
+public final class CommonOptions {
+
+    static final String DEFAULT_CONFIG_DIR = "/etc/nholuongut";
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec mixee;
+
+    @Option(names = "--config-dir", paramLabel = "DIR",
+            description = "Directory of nholuongut.config and scope.config (default: $NHOLUONGUT_CONFIG_DIR or "
+                    + DEFAULT_CONFIG_DIR + ").")
+    Path configDir;
+
+    @Option(names = "--instance-id", paramLabel = "ID",
+            description = "Act as this instance instead of asking IMDS (debugging off-instance; needs --region or"
+                    + " AWS_REGION).")
+    String instanceId;
+
+    @Option(names = "--region", paramLabel = "REGION", description = "AWS region (default: from IMDS, or AWS_REGION"
+            + " with --instance-id).")
+    String region;
+
+    @Option(names = {"-v", "--verbose"}, description = "Debug logging, and stack traces with errors.")
+    boolean verbose;
+
+    @Option(names = "--peers", paramLabel = "ADDRS", description = "Static peers (IP addresses separated by spaces"
+            + " or commas); no AWS call. Same as PEERS.")
+    String peers;
+
+    @Option(names = "--peer-group-tag", paramLabel = "KEY", description = "Tag key naming the group. Same as"
+            + " PEER_GROUP_TAG.")
+    String peerGroupTag;
+
+    @Option(names = "--peer-group-name", paramLabel = "VALUE", description = "Group value to use instead of our"
+            + " own tag's. Same as PEER_GROUP_NAME.")
+    String peerGroupName;
+
+    @Option(names = "--discovery", paramLabel = "MODE", description = "auto (tag, then Auto Scaling Group), tag or"
+            + " asg. Same as DISCOVERY.")
+    String discovery;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set any configuration key (repeatable);"
+            + " overrides files and environment.")
+    List<String> sets = new ArrayList<>();
+
+    /** The configuration directory: flag, else {@code NHOLUONGUT_CONFIG_DIR}, else {@code /etc/nholuongut}. */
+    Path configDir(Map<String, String> env) {
+        if (configDir != null) {
+            return configDir;
+        }
+        String fromEnv = env.get(ConfigLoader.CONFIG_DIR_ENV);
+        return Path.of(fromEnv == null || fromEnv.isBlank() ? DEFAULT_CONFIG_DIR : fromEnv);
+    }
+
+    /** Loads and validates the configuration with these flags as the top layer. */
+    AgentConfig loadConfig(Map<String, String> env) {
+        Map<ConfigKey, FlagValue> flags = new EnumMap<>(ConfigKey.class);
+        for (String set : sets) {
+            int eq = set.indexOf('=');
+            var key = eq <= 0 ? java.util.Optional.<ConfigKey>empty() : ConfigKey.byName(set.substring(0, eq));
+            if (key.isEmpty()) {
+                throw new ParameterException(mixee.commandLine(), "--set takes KEY=VALUE with a known key, got '"
+                        + set + "'");
+            }
+            flags.put(key.get(), new FlagValue(set.substring(eq + 1), "--set " + key.get()));
+        }
+        putFlag(flags, ConfigKey.PEERS, peers, "--peers");
+        putFlag(flags, ConfigKey.PEER_GROUP_TAG, peerGroupTag, "--peer-group-tag");
+        putFlag(flags, ConfigKey.PEER_GROUP_NAME, peerGroupName, "--peer-group-name");
+        putFlag(flags, ConfigKey.DISCOVERY, discovery, "--discovery");
+        return ConfigLoader.load(configDir(env), env, flags);
+    }
+
+    private static void putFlag(Map<ConfigKey, FlagValue> flags, ConfigKey key, String value, String flag) {
+        if (value != null) {
+            flags.put(key, new FlagValue(value, flag));
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package com.nholuongut.ecs.cli;
+
+import com.nholuongut.ecs.discovery.Discovery;
+import com.nholuongut.ecs.discovery.GroupSource;
+import com.nholuongut.ecs.discovery.Peer;
+
+/** Writes the {@code discover -o json} object of SPEC.md; every string is escaped (tag values are hostile). */
+final class JsonOutput {
+
+    private JsonOutput() {
+    }
+
+    static String discovery(Discovery d) {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("{\"self\": {\"instanceId\": ").append(str(d.self().instanceId()))
+                .append(", \"address\": ").append(str(d.self().address()))
+                .append(", \"region\": ").append(str(d.self().region())).append("},\n");
+        GroupSource s = d.source();
+        sb.append(" \"source\": {\"kind\": ").append(str(s.kind().word()));
+        switch (s.kind()) {
+            case TAG -> sb.append(", \"tag\": ").append(str(s.key())).append(", \"value\": ").append(str(s.value()));
+            case ASG -> sb.append(", \"name\": ").append(str(s.name()));
+            case STATIC -> { }
+        }
+        sb.append("},\n \"peers\": [");
+        String sep = "";
+        for (Peer p : d.peers()) {
+            sb.append(sep).append("{\"instanceId\": ").append(str(p.instanceId()))
+                    .append(", \"address\": ").append(str(p.address()))
+                    .append(", \"state\": ").append(str(p.state())).append('}');
+            sep = ", ";
+        }
+        return sb.append("]}").toString();
+    }
+
+    /** A JSON string literal, or {@code null}. */
+    static String str(String value) {
+        if (value == null) {
+            return "null";
+        }
+        StringBuilder sb = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,78 @@
+package com.nholuongut.ecs.cli;
+
+import com.nholuongut.ecs.AgentException;
+import com.nholuongut.ecs.config.AgentConfig;
+import com.nholuongut.ecs.discovery.AwsClients;
+import com.nholuongut.ecs.discovery.AwsPeerSource;
+import com.nholuongut.ecs.discovery.Ec2Discovery;
+import com.nholuongut.ecs.discovery.PeerSource;
+import com.nholuongut.ecs.discovery.StaticPeerSource;
+import com.nholuongut.ecs.metadata.ImdsIdentity;
+import com.nholuongut.ecs.metadata.InstanceIdentity;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds the peer source a command uses from the configuration, the identity flags and the environment. */
+final class PeerSources {
+
+    private static final Logger log = LoggerFactory.getLogger(PeerSources.class);
+    private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-zA-Z]{1,32}");
+
+    private PeerSources() {
+    }
+
+    /** Our identity: from the flags off-instance, else from IMDSv2 (with {@code --region} still winning). */
+    static InstanceIdentity identity(CommonOptions options, AgentConfig config, Map<String, String> env) {
+        if (options.instanceId != null) {
+            if (!INSTANCE_ID.matcher(options.instanceId).matches()) {
+                throw new UsageException("--instance-id: '" + options.instanceId + "' is not an instance id");
+            }
+            String region = firstNonBlank(options.region, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));
+            if (region == null) {
+                throw new UsageException("--instance-id needs --region or AWS_REGION");
+            }
+            return new InstanceIdentity(options.instanceId, region, null);
+        }
+        try (ImdsIdentity imds = new ImdsIdentity(ImdsIdentity.endpointFrom(env), config.imdsV1Fallback())) {
+            InstanceIdentity fromImds = imds.read();
+            return options.region == null ? fromImds
+                    : new InstanceIdentity(fromImds.instanceId(), options.region, fromImds.address());
+        }
+    }
+
+    /** The static list when {@code PEERS} is set (no AWS call), else discovery through AWS. */
+    static PeerSource open(CommonOptions options, AgentConfig config, Map<String, String> env) {
+        if (config.isStatic()) {
+            return new StaticPeerSource(staticIdentity(options, config, env), config.staticPeers());
+        }
+        InstanceIdentity self = identity(options, config, env);
+        AwsClients clients = AwsClients.create(self.region(), env);
+        return new AwsPeerSource(clients, new Ec2Discovery(clients.ec2(), clients.autoScaling(), config), self);
+    }
+
+    /** With static peers our identity is only informative: IMDS is asked, but its absence is no error. */
+    private static InstanceIdentity staticIdentity(CommonOptions options, AgentConfig config,
+                                                   Map<String, String> env) {
+        if (options.instanceId != null) {
+            return new InstanceIdentity(options.instanceId,
+                    firstNonBlank(options.region, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION")), null);
+        }
+        try {
+            return identity(options, config, env);
+        } catch (AgentException e) {
+            log.debug("static PEERS: own identity unknown: {}", e.getMessage());
+            return new InstanceIdentity(null, options.region, null);
+        }
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v.strip();
+            }
+        }
+        return null;
+    }
+}

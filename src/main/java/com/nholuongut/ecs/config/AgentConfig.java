@@ -1,0 +1,77 @@
+package com.nholuongut.ecs.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The agent's validated configuration: every key of SPEC.md read once into a typed field.
+ *
+ * @param peerGroupTag    tag key naming the group
+ * @param peerGroupName   group value to use instead of our own tag's, or null
+ * @param staticPeers     static peers (IP literals); empty means discover
+ * @param discovery       which group kinds discovery may use
+ * @param refreshInterval re-discovery period before jitter
+ * @param netLaunchArgs   extra words for {@code nholuongut launch}
+ * @param scopeEnabled    whether Scope is started
+ * @param serviceToken    Scope cloud token, or null for standalone mode; never logged
+ * @param scopeLaunchArgs extra words for {@code scope launch}
+ * @param netBin          path of the nholuongut tool
+ * @param scopeBin        path of the scope tool
+ * @param stateDir        where the last good peer list is kept
+ * @param imdsV1Fallback  whether IMDSv1 may be used when the token request is refused
+ */
+public record AgentConfig(
+        String peerGroupTag,
+        String peerGroupName,
+        List<String> staticPeers,
+        DiscoveryMode discovery,
+        Duration refreshInterval,
+        List<String> netLaunchArgs,
+        boolean scopeEnabled,
+        String serviceToken,
+        List<String> scopeLaunchArgs,
+        Path netBin,
+        Path scopeBin,
+        Path stateDir,
+        boolean imdsV1Fallback) {
+
+    /** What replaces the Scope token wherever it would be shown. */
+    public static final String MASK = "****";
+
+    public AgentConfig {
+        Objects.requireNonNull(peerGroupTag, "peerGroupTag");
+        staticPeers = List.copyOf(staticPeers);
+        Objects.requireNonNull(discovery, "discovery");
+        Objects.requireNonNull(refreshInterval, "refreshInterval");
+        netLaunchArgs = List.copyOf(netLaunchArgs);
+        scopeLaunchArgs = List.copyOf(scopeLaunchArgs);
+        Objects.requireNonNull(netBin, "netBin");
+        Objects.requireNonNull(scopeBin, "scopeBin");
+        Objects.requireNonNull(stateDir, "stateDir");
+    }
+
+    /** Which group kinds discovery may use. */
+    public enum DiscoveryMode { AUTO, TAG, ASG }
+
+    /** True when {@code PEERS} replaces discovery. */
+    public boolean isStatic() {
+        return !staticPeers.isEmpty();
+    }
+
+    /** True when Scope runs in cloud mode. */
+    public boolean scopeCloudMode() {
+        return serviceToken != null;
+    }
+
+    @Override
+    public String toString() {
+        return "AgentConfig[peerGroupTag=" + peerGroupTag + ", peerGroupName=" + peerGroupName
+                + ", staticPeers=" + staticPeers + ", discovery=" + discovery
+                + ", refreshInterval=" + Durations.format(refreshInterval) + ", netLaunchArgs=" + netLaunchArgs
+                + ", scopeEnabled=" + scopeEnabled + ", serviceToken=" + (serviceToken == null ? null : MASK)
+                + ", scopeLaunchArgs=" + scopeLaunchArgs + ", netBin=" + netBin + ", scopeBin=" + scopeBin
+                + ", stateDir=" + stateDir + ", imdsV1Fallback=" + imdsV1Fallback + "]";
+    }
+}

@@ -1,0 +1,54 @@
+package com.nholuongut.ecs.discovery;
+
+import com.nholuongut.ecs.AgentException;
+import com.nholuongut.ecs.UnavailableException;
+import java.util.Set;
+import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Runs one AWS action and turns SDK failures into the agent's typed errors, naming the IAM action.
+ * Retries are not done here: the SDK's retry strategy has already run when an exception arrives.
+ */
+final class AwsCalls {
+
+    private static final Set<String> DENIED = Set.of(
+            "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure",
+            "InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException",
+            "InvalidAccessKeyId", "ExpiredToken", "ExpiredTokenException", "RequestExpired", "OptInRequired");
+    private static final int MAX_DETAIL = 300;
+
+    private AwsCalls() {
+    }
+
+    /** Runs {@code call}, which performs {@code action} (e.g. {@code ec2:DescribeInstances}). */
+    static <T> T call(String action, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (AwsServiceException e) {
+            throw translate(action, e);
+        } catch (SdkException e) {
+            throw new UnavailableException("cannot reach AWS for " + action + ": " + detail(e.getMessage()), e);
+        }
+    }
+
+    private static AgentException translate(String action, AwsServiceException e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+        if ((code != null && DENIED.contains(code)) || e.statusCode() == 401 || e.statusCode() == 403) {
+            return new AccessDeniedException(action, "AWS denied " + action + " (" + code + "): " + detail(message)
+                    + " — allow it in the instance role (see iam/nholuongut-ecs-policy.json)", e);
+        }
+        return new UnavailableException("AWS failed " + action + " after retries (" + code + ", HTTP "
+                + e.statusCode() + "): " + detail(message), e);
+    }
+
+    private static String detail(String message) {
+        if (message == null) {
+            return "no detail";
+        }
+        String flat = AgentException.oneLine(message);
+        return flat.length() <= MAX_DETAIL ? flat : flat.substring(0, MAX_DETAIL) + "...";
+    }
+}

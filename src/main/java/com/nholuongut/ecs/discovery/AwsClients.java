@@ -1,0 +1,108 @@
+package com.nholuongut.ecs.discovery;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * The EC2 and Auto Scaling clients, built from the SDK's standard settings as found in the given
+ * environment ({@code AWS_ENDPOINT_URL}, {@code AWS_ENDPOINT_URL_EC2}, {@code AWS_ENDPOINT_URL_AUTO_SCALING},
+ * credentials variables, else the default chain). The environment is passed in rather than read globally
+ * so that tests can run the CLI in-process against an emulator.
+ */
+public final class AwsClients implements AutoCloseable {
+
+    /** Per call, retries included: three calls stay well inside discover's 30 s promise. */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(8);
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(4);
+
+    private final SdkHttpClient http;
+    private final Ec2Client ec2;
+    private final AutoScalingClient autoScaling;
+
+    private AwsClients(SdkHttpClient http, Ec2Client ec2, AutoScalingClient autoScaling) {
+        this.http = http;
+        this.ec2 = ec2;
+        this.autoScaling = autoScaling;
+    }
+
+    /** Builds both clients for {@code region}. */
+    public static AwsClients create(String region, Map<String, String> env) {
+        SdkHttpClient http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(2))
+                .socketTimeout(Duration.ofSeconds(4))
+                .build();
+        ClientOverrideConfiguration override = ClientOverrideConfiguration.builder()
+                .apiCallTimeout(CALL_TIMEOUT)
+                .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
+                // Adaptive mode adds client-side rate limiting when AWS throttles us, on top of
+                // exponential backoff with jitter: at fleet scale that protects the account's shared budget.
+                .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy())
+                .build();
+        AwsCredentialsProvider credentials = credentials(env);
+        Ec2Client ec2 = configure(Ec2Client.builder(), http, override, credentials, region,
+                endpoint(env, "AWS_ENDPOINT_URL_EC2")).build();
+        AutoScalingClient autoScaling = configure(AutoScalingClient.builder(), http, override, credentials, region,
+                endpoint(env, "AWS_ENDPOINT_URL_AUTO_SCALING")).build();
+        return new AwsClients(http, ec2, autoScaling);
+    }
+
+    private static <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
+            B builder, SdkHttpClient http, ClientOverrideConfiguration override,
+            AwsCredentialsProvider credentials, String region, URI endpoint) {
+        builder.httpClient(http)
+                .overrideConfiguration(override)
+                .credentialsProvider(credentials)
+                .region(Region.of(region));
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        return builder;
+    }
+
+    private static URI endpoint(Map<String, String> env, String serviceVariable) {
+        String value = env.getOrDefault(serviceVariable, env.get("AWS_ENDPOINT_URL"));
+        return value == null || value.isBlank() ? null : URI.create(value.strip());
+    }
+
+    private static AwsCredentialsProvider credentials(Map<String, String> env) {
+        String id = env.get("AWS_ACCESS_KEY_ID");
+        String secret = env.get("AWS_SECRET_ACCESS_KEY");
+        if (id == null || secret == null || id.isBlank() || secret.isBlank()) {
+            return DefaultCredentialsProvider.builder().build();
+        }
+        String session = env.get("AWS_SESSION_TOKEN");
+        return StaticCredentialsProvider.create(session == null || session.isBlank()
+                ? AwsBasicCredentials.create(id, secret)
+                : AwsSessionCredentials.create(id, secret, session));
+    }
+
+    public Ec2Client ec2() {
+        return ec2;
+    }
+
+    public AutoScalingClient autoScaling() {
+        return autoScaling;
+    }
+
+    @Override
+    public void close() {
+        ec2.close();
+        autoScaling.close();
+        http.close();
+    }
+}

@@ -1,0 +1,57 @@
+package com.nholuongut.ecs.discovery;
+
+import com.nholuongut.ecs.metadata.InstanceIdentity;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Discovery through AWS: the group is learnt on the first success and kept, so each later discovery
+ * costs one {@code DescribeInstances} per 1000 members.
+ */
+public final class AwsPeerSource implements PeerSource {
+
+    private final AwsClients clients;
+    private final Ec2Discovery ec2Discovery;
+    private final InstanceIdentity identity;
+    private Ec2Discovery.Located located;
+
+    public AwsPeerSource(AwsClients clients, Ec2Discovery ec2Discovery, InstanceIdentity identity) {
+        this.clients = clients;
+        this.ec2Discovery = ec2Discovery;
+        this.identity = identity;
+    }
+
+    @Override
+    public Discovery discover() {
+        if (located == null) {
+            located = ec2Discovery.locate(identity);
+        }
+        return fromMembers(located.self(), located.group(), ec2Discovery.members(located.group()));
+    }
+
+    /** Peers from the members: us excluded, one per address, numerically sorted. */
+    static Discovery fromMembers(InstanceIdentity self, GroupSource group, List<Peer> members) {
+        Map<String, Peer> byAddress = new TreeMap<>(Addresses.NUMERIC);
+        boolean selfListed = false;
+        List<Peer> ordered = members.stream().sorted(Comparator.comparing(Peer::instanceId)).toList();
+        for (Peer member : ordered) {
+            if (member.instanceId().equals(self.instanceId())) {
+                selfListed = true;
+                continue;
+            }
+            if (member.address().equals(self.address())) {
+                continue;
+            }
+            byAddress.putIfAbsent(member.address(), member);
+        }
+        int count = (int) ordered.stream().map(Peer::instanceId).distinct().count() + (selfListed ? 0 : 1);
+        return new Discovery(self, group, List.copyOf(byAddress.values()), count);
+    }
+
+    @Override
+    public void close() {
+        clients.close();
+    }
+}

@@ -1,0 +1,182 @@
+package com.nholuongut.ecs.discovery;
+
+import com.nholuongut.ecs.config.AgentConfig;
+import com.nholuongut.ecs.config.AgentConfig.DiscoveryMode;
+import com.nholuongut.ecs.config.ConfigException;
+import com.nholuongut.ecs.metadata.InstanceIdentity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.autoscaling.model.AutoScalingInstanceDetails;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagDescription;
+
+/**
+ * Finds the peer group (our tag, else our Auto Scaling Group) and its members through EC2 and Auto Scaling.
+ * Only the seed's three discovery actions are used: {@code ec2:DescribeInstances}, {@code ec2:DescribeTags},
+ * {@code autoscaling:DescribeAutoScalingInstances}.
+ */
+public final class Ec2Discovery {
+
+    /** The tag Auto Scaling puts on every instance it launches. */
+    public static final String ASG_TAG = "aws:autoscaling:groupName";
+    static final String DESCRIBE_INSTANCES = "ec2:DescribeInstances";
+    static final String DESCRIBE_TAGS = "ec2:DescribeTags";
+    static final String DESCRIBE_ASG_INSTANCES = "autoscaling:DescribeAutoScalingInstances";
+    /** The largest page EC2 allows; a group of up to 1000 members costs one call. */
+    static final int PAGE_SIZE = 1000;
+
+    private static final Logger log = LoggerFactory.getLogger(Ec2Discovery.class);
+
+    private final Ec2Client ec2;
+    private final AutoScalingClient autoScaling;
+    private final AgentConfig config;
+
+    public Ec2Discovery(Ec2Client ec2, AutoScalingClient autoScaling, AgentConfig config) {
+        this.ec2 = ec2;
+        this.autoScaling = autoScaling;
+        this.config = config;
+    }
+
+    /** Our identity (address filled in) and our group: learnt once, at boot. */
+    public record Located(InstanceIdentity self, GroupSource group) {
+    }
+
+    /**
+     * Finds our group. Off-instance (no address from IMDS) our own instance is described once,
+     * which gives both our address and our tags.
+     *
+     * @throws NoPeerGroupException when neither the tag nor an Auto Scaling Group names a group
+     */
+    public Located locate(InstanceIdentity identity) {
+        InstanceIdentity self = identity;
+        Optional<String> ownTagValue = Optional.empty();
+        boolean tagsKnown = false;
+        if (self.address() == null) {
+            Instance own = describeSelf(self.instanceId());
+            self = self.withAddress(own.privateIpAddress());
+            ownTagValue = tagValue(own.tags(), config.peerGroupTag());
+            tagsKnown = true;
+        }
+        DiscoveryMode mode = config.discovery();
+        if (mode != DiscoveryMode.ASG) {
+            if (config.peerGroupName() != null) {
+                return new Located(self, GroupSource.tag(config.peerGroupTag(), config.peerGroupName()));
+            }
+            if (!tagsKnown) {
+                ownTagValue = describeOwnTag(self.instanceId());
+            }
+            if (ownTagValue.isPresent()) {
+                return new Located(self, GroupSource.tag(config.peerGroupTag(), ownTagValue.get()));
+            }
+            if (mode == DiscoveryMode.TAG) {
+                throw new NoPeerGroupException("no peer group: instance " + self.instanceId() + " has no tag "
+                        + config.peerGroupTag() + " (DISCOVERY=tag); tag it with " + config.peerGroupTag()
+                        + "=<group name> or set DISCOVERY=auto to use its Auto Scaling Group");
+            }
+        }
+        Optional<String> asg = describeOwnAsg(self.instanceId());
+        if (asg.isPresent()) {
+            return new Located(self, GroupSource.asg(asg.get()));
+        }
+        throw new NoPeerGroupException("no peer group: instance " + self.instanceId() + " has no tag "
+                + config.peerGroupTag() + " and is not in an Auto Scaling Group; tag it with "
+                + config.peerGroupTag() + "=<group name> or launch it in an Auto Scaling Group");
+    }
+
+    /**
+     * Every member of the group (us included) in state pending or running, paging through large groups.
+     * One {@code DescribeInstances} per 1000 members.
+     */
+    public List<Peer> members(GroupSource group) {
+        String key = group.memberTagKey();
+        String value = group.memberTagValue();
+        DescribeInstancesRequest request = DescribeInstancesRequest.builder()
+                .filters(Filter.builder().name("tag:" + key).values(filterValue(value)).build(),
+                        Filter.builder().name("instance-state-name").values("pending", "running").build())
+                .maxResults(PAGE_SIZE)
+                .build();
+        return AwsCalls.call(DESCRIBE_INSTANCES, () -> {
+            List<Peer> members = new ArrayList<>();
+            ec2.describeInstancesPaginator(request).reservations().forEach(reservation -> {
+                for (Instance instance : reservation.instances()) {
+                    // The filter may match more than asked (wildcards in a hostile value): compare exactly.
+                    if (!tagValue(instance.tags(), key).map(value::equals).orElse(false)) {
+                        continue;
+                    }
+                    String address = instance.privateIpAddress();
+                    if (address == null || address.isEmpty() || !Addresses.isLiteral(address)) {
+                        log.debug("skipping {}: no private address yet", instance.instanceId());
+                        continue;
+                    }
+                    members.add(new Peer(instance.instanceId(), address, instance.state().nameAsString()));
+                }
+            });
+            return members;
+        });
+    }
+
+    private Instance describeSelf(String instanceId) {
+        DescribeInstancesRequest request = DescribeInstancesRequest.builder()
+                .filters(Filter.builder().name("instance-id").values(instanceId).build())
+                .build();
+        Instance own = AwsCalls.call(DESCRIBE_INSTANCES, () -> ec2.describeInstances(request).reservations()
+                .stream().flatMap(r -> r.instances().stream())
+                .filter(i -> instanceId.equals(i.instanceId()))
+                .findFirst().orElse(null));
+        if (own == null) {
+            throw new ConfigException("invalid configuration: --instance-id: no instance " + instanceId
+                    + " in this region");
+        }
+        return own;
+    }
+
+    private Optional<String> describeOwnTag(String instanceId) {
+        List<TagDescription> tags = AwsCalls.call(DESCRIBE_TAGS, () -> ec2.describeTags(b -> b.filters(
+                Filter.builder().name("resource-id").values(instanceId).build(),
+                Filter.builder().name("key").values(filterValue(config.peerGroupTag())).build())).tags());
+        return tags.stream()
+                .filter(t -> instanceId.equals(t.resourceId()) && config.peerGroupTag().equals(t.key()))
+                .map(TagDescription::value)
+                .findFirst();
+    }
+
+    private Optional<String> describeOwnAsg(String instanceId) {
+        // A list with our own id only: the call then cannot fail as a whole on someone else's unknown id.
+        return AwsCalls.call(DESCRIBE_ASG_INSTANCES, () -> autoScaling.describeAutoScalingInstances(
+                        b -> b.instanceIds(instanceId)).autoScalingInstances())
+                .stream()
+                .filter(i -> instanceId.equals(i.instanceId()))
+                .map(AutoScalingInstanceDetails::autoScalingGroupName)
+                .findFirst();
+    }
+
+    private static Optional<String> tagValue(List<Tag> tags, String key) {
+        return tags.stream().filter(t -> key.equals(t.key())).map(Tag::value).findFirst();
+    }
+
+    /**
+     * EC2 filter values treat {@code *} and {@code ?} as wildcards: escape them so a tag value is matched
+     * literally. A backslash becomes the one-character wildcard, which matches it under every reading
+     * of escapes; {@link #members} then compares values exactly.
+     */
+    static String filterValue(String value) {
+        StringBuilder sb = new StringBuilder(value.length() + 4);
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '*' -> sb.append("\\*");
+                case '?' -> sb.append("\\?");
+                case '\\' -> sb.append('?');
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}

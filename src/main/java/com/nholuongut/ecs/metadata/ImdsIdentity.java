@@ -1,0 +1,132 @@
+package com.nholuongut.ecs.metadata;
+
+import com.nholuongut.ecs.UnavailableException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.imds.Ec2MetadataClient;
+import software.amazon.awssdk.imds.Ec2MetadataRetryPolicy;
+import software.amazon.awssdk.protocols.jsoncore.JsonNode;
+
+/**
+ * Reads the instance identity from IMDSv2 through the SDK's {@link Ec2MetadataClient} (token first).
+ * IMDSv1 is used only when the operator allowed it with {@code IMDS_V1_FALLBACK=true}.
+ */
+public final class ImdsIdentity implements AutoCloseable {
+
+    /** The SDK's standard variable for the metadata endpoint; tests point it at a loopback fixture. */
+    public static final String ENDPOINT_ENV = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
+    static final String DEFAULT_ENDPOINT = "http://169.254.169.254";
+    static final String DOCUMENT_PATH = "/latest/dynamic/instance-identity/document";
+
+    private final URI endpoint;
+    private final boolean v1Fallback;
+    private final SdkHttpClient http;
+    private final Ec2MetadataClient client;
+
+    /**
+     * @param endpoint   the metadata service, normally {@code http://169.254.169.254}
+     * @param v1Fallback whether a refused token request may fall back to IMDSv1
+     */
+    public ImdsIdentity(URI endpoint, boolean v1Fallback) {
+        this.endpoint = endpoint;
+        this.v1Fallback = v1Fallback;
+        // Short timeouts: IMDS answers in milliseconds on an instance, and discover must fail within 30 s off one.
+        this.http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(1))
+                .socketTimeout(Duration.ofSeconds(2))
+                .build();
+        this.client = Ec2MetadataClient.builder()
+                .endpoint(endpoint)
+                .httpClient(http)
+                .retryPolicy(Ec2MetadataRetryPolicy.builder().numRetries(2).build())
+                .build();
+    }
+
+    /** The endpoint from the environment, or the link-local default. */
+    public static URI endpointFrom(java.util.Map<String, String> env) {
+        String value = env.get(ENDPOINT_ENV);
+        return URI.create(value == null || value.isBlank() ? DEFAULT_ENDPOINT : value.strip());
+    }
+
+    /** Reads instance id, region and private address from the instance identity document. */
+    public InstanceIdentity read() {
+        String document;
+        try {
+            document = client.get(DOCUMENT_PATH).asString();
+        } catch (SdkClientException e) {
+            if (!v1Fallback) {
+                throw unavailable(e);
+            }
+            document = getWithoutToken(e);
+        }
+        JsonNode json = JsonNode.parser().parse(document);
+        String id = field(json, "instanceId");
+        String region = field(json, "region");
+        String ip = field(json, "privateIp");
+        if (id == null || region == null) {
+            throw new UnavailableException("IMDS at " + endpoint + " returned an identity document without "
+                    + "instanceId or region", null);
+        }
+        return new InstanceIdentity(id, region, ip);
+    }
+
+    private String getWithoutToken(SdkClientException tokenFailure) {
+        SdkHttpRequest request = SdkHttpRequest.builder()
+                .method(SdkHttpMethod.GET)
+                .uri(endpoint.resolve(DOCUMENT_PATH))
+                .build();
+        try {
+            HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder().request(request).build())
+                    .call();
+            int status = response.httpResponse().statusCode();
+            if (status / 100 != 2 || response.responseBody().isEmpty()) {
+                throw unavailable(tokenFailure);
+            }
+            try (InputStream body = response.responseBody().get()) {
+                return new String(body.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw unavailable(tokenFailure);
+        }
+    }
+
+    private UnavailableException unavailable(SdkClientException e) {
+        String hint = "";
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            root = t;
+            if (t instanceof SocketTimeoutException) {
+                hint = " (a timed-out token request from a container usually means the instance's metadata"
+                        + " hop limit is 1: set HttpPutResponseHopLimit to 2)";
+                break;
+            }
+        }
+        return new UnavailableException("instance metadata (IMDSv2) at " + endpoint + " failed: "
+                + e.getMessage() + (root == e ? "" : " (" + root.getMessage() + ")") + hint, e);
+    }
+
+    private static String field(JsonNode json, String name) {
+        if (!json.isObject()) {
+            return null;
+        }
+        JsonNode node = json.field(name).orElse(null);
+        return node == null || !node.isString() ? null : node.asString();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        http.close();
+    }
+}

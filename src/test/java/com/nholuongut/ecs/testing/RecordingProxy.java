@@ -1,0 +1,94 @@
+package com.nholuongut.ecs.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A loopback HTTP proxy in front of moto that records each AWS action (the query protocol's {@code Action}),
+ * so tests can count exactly which calls a discovery made.
+ */
+public final class RecordingProxy implements AutoCloseable {
+
+    private final HttpServer server;
+    private final URI target;
+    private final List<String> actions = new CopyOnWriteArrayList<>();
+
+    public RecordingProxy(URI target) throws IOException {
+        this.target = target;
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::forward);
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        server.start();
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Actions seen so far, in order, e.g. {@code DescribeInstances}. */
+    public List<String> actions() {
+        return new ArrayList<>(actions);
+    }
+
+    public void clear() {
+        actions.clear();
+    }
+
+    private void forward(HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            actions.add(action(new String(body, StandardCharsets.UTF_8)));
+            HttpURLConnection c = (HttpURLConnection) target.resolve(ex.getRequestURI().toString()).toURL()
+                    .openConnection();
+            c.setRequestMethod(ex.getRequestMethod());
+            ex.getRequestHeaders().forEach((k, vs) -> {
+                if (!k.equalsIgnoreCase("Host") && !k.equalsIgnoreCase("Content-Length")) {
+                    vs.forEach(v -> c.addRequestProperty(k, v));
+                }
+            });
+            if (body.length > 0) {
+                c.setDoOutput(true);
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(body);
+                }
+            }
+            int status = c.getResponseCode();
+            InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            byte[] reply = in == null ? new byte[0] : in.readAllBytes();
+            String type = c.getContentType();
+            if (type != null) {
+                ex.getResponseHeaders().set("Content-Type", type);
+            }
+            ex.sendResponseHeaders(status, reply.length == 0 ? -1 : reply.length);
+            if (reply.length > 0) {
+                ex.getResponseBody().write(reply);
+            }
+        }
+    }
+
+    static String action(String form) {
+        for (String pair : form.split("&")) {
+            if (pair.startsWith("Action=")) {
+                return URLDecoder.decode(pair.substring("Action=".length()), StandardCharsets.UTF_8);
+            }
+        }
+        return "?";
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
