@@ -35,7 +35,9 @@ public final class Addresses {
             return false;
         }
         try {
-            return InetAddress.getByName(text) instanceof Inet6Address;
+            // An IPv4-mapped literal (::ffff:10.0.0.1) comes back as an Inet4Address: still a literal.
+            InetAddress parsed = InetAddress.getByName(text);
+            return parsed instanceof Inet6Address || parsed instanceof java.net.Inet4Address;
         } catch (UnknownHostException e) {
             return false;
         }

@@ -18,8 +18,13 @@ public final class Fleet implements AutoCloseable {
     private String ami;
 
     public Fleet(Moto moto) {
-        this.ec2 = moto.ec2();
-        this.autoScaling = moto.autoScaling();
+        this(moto, Moto.ACCESS_KEY, Moto.SECRET_KEY);
+    }
+
+    /** A fleet built with these credentials (an administrator's, where moto enforces IAM). */
+    public Fleet(Moto moto, String accessKey, String secretKey) {
+        this.ec2 = moto.ec2(accessKey, secretKey);
+        this.autoScaling = moto.autoScaling(accessKey, secretKey);
     }
 
     public Ec2Client ec2() {

@@ -1,0 +1,167 @@
+package com.nholuongut.ecs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nholuongut.ecs.testing.Cli;
+import com.nholuongut.ecs.testing.Cli.Result;
+import com.nholuongut.ecs.testing.Fleet;
+import com.nholuongut.ecs.testing.Moto;
+import com.nholuongut.ecs.testing.MotoServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.protocols.jsoncore.JsonNode;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.AccessKey;
+
+/**
+ * The shipped IAM policy, enforced by moto's IAM: discovery works with exactly it, and a role missing one
+ * discovery action fails with exit 4 naming that action.
+ */
+@ExtendWith(MotoServer.class)
+@MotoServer.IamEnforced(initialNoAuthActions = 3)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IamPolicyTest {
+
+    static final Path POLICY = Path.of("iam/nholuongut-ecs-policy.json");
+    static final String TAG = "nholuongut:peerGroupName";
+
+    AccessKey admin;
+    Moto moto;
+    Fleet fleet;
+    List<String> tagged;
+    List<String> asg;
+    @TempDir
+    Path configDir;
+
+    @BeforeAll
+    void bootstrap(Moto moto) {
+        this.moto = moto;
+        // The first three requests are unauthenticated: they make an administrator for the rest of the set-up.
+        try (IamClient root = moto.iam(Moto.ACCESS_KEY, Moto.SECRET_KEY)) {
+            root.createUser(b -> b.userName("admin"));
+            root.putUserPolicy(b -> b.userName("admin").policyName("all").policyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
+                            + "\"Resource\":\"*\"}]}"));
+            admin = root.createAccessKey(b -> b.userName("admin")).accessKey();
+        }
+        fleet = new Fleet(moto, admin.accessKeyId(), admin.secretAccessKey());
+        tagged = fleet.tagged(TAG, "blue", 3);
+        asg = fleet.autoScalingGroup("web", 3);
+    }
+
+    @AfterAll
+    void close() {
+        fleet.close();
+    }
+
+    static List<String> policyActions() throws IOException {
+        JsonNode policy = JsonNode.parser().parse(Files.readString(POLICY));
+        List<String> actions = new ArrayList<>();
+        for (JsonNode statement : policy.field("Statement").get().asArray()) {
+            assertThat(statement.field("Effect").get().asString()).isEqualTo("Allow");
+            statement.field("Action").get().asArray().forEach(a -> actions.add(a.asString()));
+        }
+        return actions;
+    }
+
+    /** Creates a user with {@code actions} allowed and returns the agent environment for its key. */
+    Map<String, String> agentWith(String user, String policyJson) {
+        try (IamClient iam = moto.iam(admin.accessKeyId(), admin.secretAccessKey())) {
+            iam.createUser(b -> b.userName(user));
+            iam.putUserPolicy(b -> b.userName(user).policyName("agent").policyDocument(policyJson));
+            AccessKey key = iam.createAccessKey(b -> b.userName(user)).accessKey();
+            Map<String, String> env = new HashMap<>(moto.env(key.accessKeyId(), key.secretAccessKey()));
+            env.put("NHOLUONGUT_CONFIG_DIR", configDir.toString());
+            return env;
+        }
+    }
+
+    static String policyWithout(String action) throws IOException {
+        String text = Files.readString(POLICY);
+        assertThat(text).contains("\"" + action + "\"");
+        return text.replaceAll("\\s*\"" + action + "\",?", "").replaceAll(",(\\s*)]", "$1]");
+    }
+
+    static Result discover(Map<String, String> env, String instanceId) {
+        return Cli.run(env, "discover", "--instance-id", instanceId, "--region", Moto.REGION);
+    }
+
+    @Test
+    void policyFile_allowsExactlyTheSeedsSixActions() throws IOException {
+        assertThat(policyActions()).containsExactlyInAnyOrder(
+                "ec2:DescribeInstances", "ec2:DescribeTags", "autoscaling:DescribeAutoScalingInstances",
+                "ecs:ListServices", "ecs:DescribeTasks", "ecs:DescribeServices");
+    }
+
+    @Test
+    void discover_withTheShippedPolicy_succeedsInTagAndAsgMode() throws IOException {
+        Map<String, String> env = agentWith("shipped", Files.readString(POLICY));
+
+        Result tag = discover(env, tagged.get(0));
+        Result group = discover(env, asg.get(0));
+
+        assertThat(tag.exitCode()).as(tag.err()).isZero();
+        assertThat(tag.outLines()).hasSize(2);
+        assertThat(group.exitCode()).as(group.err()).isZero();
+        assertThat(group.outLines()).hasSize(2);
+    }
+
+    @Test
+    void discover_withoutDescribeInstances_exits4NamingIt() throws IOException {
+        Map<String, String> env = agentWith("no-instances", policyWithout("ec2:DescribeInstances"));
+
+        Result r = discover(env, tagged.get(0));
+
+        assertThat(r.exitCode()).isEqualTo(4);
+        assertThat(r.err()).hasLineCount(1).contains("ec2:DescribeInstances");
+    }
+
+    @Test
+    void discover_withoutDescribeAutoScalingInstances_exits4NamingIt() throws IOException {
+        Map<String, String> env = agentWith("no-asg", policyWithout("autoscaling:DescribeAutoScalingInstances"));
+
+        Result group = discover(env, asg.get(0));
+        Result tag = discover(env, tagged.get(0));
+
+        assertThat(group.exitCode()).isEqualTo(4);
+        assertThat(group.err()).hasLineCount(1).contains("autoscaling:DescribeAutoScalingInstances");
+        assertThat(tag.exitCode()).as("tag mode does not need it").isZero();
+    }
+
+    @Test
+    void discover_onInstanceWithoutDescribeTags_exits4NamingIt() throws IOException {
+        Map<String, String> env = agentWith("no-tags", policyWithout("ec2:DescribeTags"));
+        String self = tagged.get(0);
+        try (var imds = new com.nholuongut.ecs.testing.ImdsFixture(self, Moto.REGION, fleet.address(self))) {
+            env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
+
+            Result r = Cli.run(env, "discover");
+
+            assertThat(r.exitCode()).isEqualTo(4);
+            assertThat(r.err()).hasLineCount(1).contains("ec2:DescribeTags");
+        }
+    }
+
+    @Test
+    void discover_withUnknownCredentials_exits4() {
+        Map<String, String> env = new HashMap<>(moto.env("AKIAUNKNOWN000000000", "nope"));
+        env.put("NHOLUONGUT_CONFIG_DIR", configDir.toString());
+
+        Result r = discover(env, tagged.get(0));
+
+        assertThat(r.exitCode()).isEqualTo(4);
+        assertThat(r.err()).hasLineCount(1).contains("ec2:DescribeInstances");
+    }
+
+}

@@ -1,0 +1,220 @@
+package com.nholuongut.ecs.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.nholuongut.ecs.config.ConfigLoader.FlagValue;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+    ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(ConfigLoader.class);
+
+    @BeforeEach
+    void captureWarnings() {
+        warnings.start();
+        logger.addAppender(warnings);
+    }
+
+    @AfterEach
+    void release() {
+        logger.detachAppender(warnings);
+    }
+
+    List<String> warningLines() {
+        return warnings.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    AgentConfig load(Map<String, String> env, Map<ConfigKey, FlagValue> flags) {
+        return ConfigLoader.load(dir, env, flags);
+    }
+
+    AgentConfig load() {
+        return load(Map.of(), Map.of());
+    }
+
+    void write(String file, String text) throws IOException {
+        Files.writeString(dir.resolve(file), text);
+    }
+
+    @Test
+    void load_noFiles_givesSpecDefaults() {
+        AgentConfig c = load();
+
+        assertThat(c.peerGroupTag()).isEqualTo("nholuongut:peerGroupName");
+        assertThat(c.peerGroupName()).isNull();
+        assertThat(c.isStatic()).isFalse();
+        assertThat(c.discovery()).isEqualTo(AgentConfig.DiscoveryMode.AUTO);
+        assertThat(c.refreshInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.netLaunchArgs()).isEmpty();
+        assertThat(c.scopeEnabled()).isTrue();
+        assertThat(c.serviceToken()).isNull();
+        assertThat(c.netBin()).isEqualTo(Path.of("/usr/local/bin/nholuongut"));
+        assertThat(c.scopeBin()).isEqualTo(Path.of("/usr/local/bin/scope"));
+        assertThat(c.stateDir()).isEqualTo(Path.of("/var/lib/nholuongut"));
+        assertThat(c.imdsV1Fallback()).isFalse();
+        assertThat(warningLines()).isEmpty();
+    }
+
+    @Test
+    void load_eachLayerOverridesTheOneBelow() throws IOException {
+        write("nholuongut.config", "PEER_GROUP_NAME=file1\nDISCOVERY=tag\nREFRESH_INTERVAL=30s\nSCOPE_ENABLED=false\n");
+        write("scope.config", "PEER_GROUP_NAME=file2\nDISCOVERY=asg\nREFRESH_INTERVAL=45s\n");
+        Map<String, String> env = Map.of("NHOLUONGUT_PEER_GROUP_NAME", "env", "NHOLUONGUT_DISCOVERY", "auto");
+        Map<ConfigKey, FlagValue> flags = new EnumMap<>(ConfigKey.class);
+        flags.put(ConfigKey.PEER_GROUP_NAME, new FlagValue("flag", "--peer-group-name"));
+
+        AgentConfig c = load(env, flags);
+
+        assertThat(c.peerGroupName()).isEqualTo("flag");
+        assertThat(c.discovery()).isEqualTo(AgentConfig.DiscoveryMode.AUTO);
+        assertThat(c.refreshInterval()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(c.scopeEnabled()).isFalse();
+    }
+
+    @Test
+    void load_laterLineWins_soUserDataCanAppend() throws IOException {
+        write("scope.config", "SERVICE_TOKEN=old\n# appended by User Data:\nSERVICE_TOKEN=\"new-token\"\n");
+        Files.setPosixFilePermissions(dir.resolve("scope.config"), PosixFilePermissions.fromString("rw-------"));
+
+        AgentConfig c = load();
+
+        assertThat(c.serviceToken()).isEqualTo("new-token");
+        assertThat(c.scopeCloudMode()).isTrue();
+        assertThat(c.toString()).doesNotContain("new-token").contains("****");
+        assertThat(warningLines()).isEmpty();
+    }
+
+    @Test
+    void load_commentsBlankLinesQuotesAndExport_areUnderstood() throws IOException {
+        write("nholuongut.config", "\n   # comment\n\nexport PEER_GROUP_TAG='team'\n"
+                + "NET_LAUNCH_ARGS=\"--plugin=false --hostname-from-label com.amazonaws.ecs.container-name\"\n"
+                + "  SCOPE_LAUNCH_ARGS = --weave=false '--probe.docker=true x'  \n");
+
+        AgentConfig c = load();
+
+        assertThat(c.peerGroupTag()).isEqualTo("team");
+        assertThat(c.netLaunchArgs())
+                .containsExactly("--plugin=false", "--hostname-from-label", "com.amazonaws.ecs.container-name");
+        assertThat(c.scopeLaunchArgs()).containsExactly("--weave=false", "--probe.docker=true x");
+    }
+
+    @Test
+    void load_unknownKey_isAWarningNamingFileAndLine() throws IOException {
+        write("nholuongut.config", "PEERGROUP=blue\n");
+
+        AgentConfig c = load(Map.of("NHOLUONGUT_COLOUR", "red"), Map.of());
+
+        assertThat(c.peerGroupName()).isNull();
+        assertThat(warningLines()).containsExactly(
+                dir.resolve("nholuongut.config") + " line 1: unknown key PEERGROUP (ignored)",
+                "environment NHOLUONGUT_COLOUR: unknown key COLOUR (ignored)");
+    }
+
+    @Test
+    void load_badValue_failsNamingFileLineAndKey() throws IOException {
+        write("nholuongut.config", "# ok\nSCOPE_ENABLED=true\nSCOPE_ENABLED=maybe\n");
+
+        assertThatThrownBy(this::load).isInstanceOf(ConfigException.class)
+                .hasMessage("invalid configuration: " + dir.resolve("nholuongut.config")
+                        + " line 3: SCOPE_ENABLED: 'maybe' is not true or false")
+                .extracting(e -> ((ConfigException) e).exitCode()).isEqualTo(78);
+    }
+
+    @Test
+    void load_lineWithoutEquals_failsNamingFileAndLine() throws IOException {
+        write("scope.config", "SERVICE_TOKEN abc\n");
+
+        assertThatThrownBy(this::load).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(dir.resolve("scope.config") + " line 1").hasMessageContaining("KEY=VALUE");
+    }
+
+    @Test
+    void load_badEnvironmentValue_namesTheVariable() {
+        assertThatThrownBy(() -> load(Map.of("NHOLUONGUT_DISCOVERY", "dns"), Map.of()))
+                .hasMessageContaining("environment NHOLUONGUT_DISCOVERY: DISCOVERY");
+    }
+
+    @Test
+    void load_refreshInterval_acceptsUnitsAndBoundsIt() throws IOException {
+        write("nholuongut.config", "REFRESH_INTERVAL=1500ms\n");
+        assertThat(load().refreshInterval()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(warningLines()).anyMatch(w -> w.contains("below 10s"));
+
+        write("nholuongut.config", "REFRESH_INTERVAL=5m\n");
+        assertThat(load().refreshInterval()).isEqualTo(Duration.ofMinutes(5));
+
+        write("nholuongut.config", "REFRESH_INTERVAL=500ms\n");
+        assertThatThrownBy(this::load).hasMessageContaining("at least 1s");
+
+        write("nholuongut.config", "REFRESH_INTERVAL=60\n");
+        assertThatThrownBy(this::load).hasMessageContaining("REFRESH_INTERVAL").hasMessageContaining("'60'");
+    }
+
+    @Test
+    void load_peers_acceptIpLiteralsSeparatedBySpacesOrCommas() throws IOException {
+        write("nholuongut.config", "PEERS=10.0.0.1, 10.0.0.2,fd00::2  192.168.1.1\n");
+
+        assertThat(load().staticPeers()).containsExactly("10.0.0.1", "10.0.0.2", "fd00::2", "192.168.1.1");
+    }
+
+    @Test
+    void load_peersWithShellTextOrNames_areRejected() throws IOException {
+        for (String bad : List.of("10.0.0.1;reboot", "`id`", "host.example", "10.0.0.256", "10.0.0.1/24",
+                "fe80::1%eth0", "010.0.0.1")) {
+            write("nholuongut.config", "PEERS=10.0.0.9 " + bad + "\n");
+            assertThatThrownBy(this::load).as(bad).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("line 1: PEERS");
+        }
+    }
+
+    @Test
+    void load_tokenInAFileOthersCanRead_warnsWithoutShowingIt() throws IOException {
+        write("scope.config", "SERVICE_TOKEN=s3cret\n");
+        Files.setPosixFilePermissions(dir.resolve("scope.config"), PosixFilePermissions.fromString("rw-r--r--"));
+
+        load();
+
+        assertThat(warningLines()).singleElement().asString()
+                .contains("readable by group or others").doesNotContain("s3cret");
+    }
+
+    @Test
+    void load_unbalancedQuoteInLaunchArgs_isInvalid() throws IOException {
+        write("nholuongut.config", "NET_LAUNCH_ARGS=--name 'oops\n");
+
+        assertThatThrownBy(this::load).hasMessageContaining("NET_LAUNCH_ARGS").hasMessageContaining("quote");
+    }
+
+    @Test
+    void load_relativeToolPath_isInvalid() {
+        assertThatThrownBy(() -> load(Map.of("NHOLUONGUT_NET_BIN", "bin/nholuongut"), Map.of()))
+                .hasMessageContaining("NET_BIN").hasMessageContaining("absolute");
+    }
+
+    @Test
+    void load_emptyValue_meansTheDefault() throws IOException {
+        write("nholuongut.config", "REFRESH_INTERVAL=30s\n");
+        write("scope.config", "REFRESH_INTERVAL=\n");
+
+        assertThat(load().refreshInterval()).isEqualTo(Duration.ofSeconds(60));
+    }
+}
