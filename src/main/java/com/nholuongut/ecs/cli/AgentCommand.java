@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = AgentCommand.Version.class,
         description = "Peer discovery for nholuongut Net and Scope on Amazon ECS.",
-        subcommands = {DiscoverCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DiscoverCommand.class, RunCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok (a group with no other member is ok)",
@@ -75,6 +75,9 @@ public final class AgentCommand implements Runnable {
         public <K> K create(Class<K> cls) throws Exception {
             if (cls == DiscoverCommand.class) {
                 return cls.cast(new DiscoverCommand(env));
+            }
+            if (cls == RunCommand.class) {
+                return cls.cast(new RunCommand(env));
             }
             return CommandLine.defaultFactory().create(cls);
         }

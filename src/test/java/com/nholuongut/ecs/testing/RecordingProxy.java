@@ -24,6 +24,7 @@ public final class RecordingProxy implements AutoCloseable {
     private final HttpServer server;
     private final URI target;
     private final List<String> actions = new CopyOnWriteArrayList<>();
+    private volatile boolean down;
 
     public RecordingProxy(URI target) throws IOException {
         this.target = target;
@@ -46,10 +47,23 @@ public final class RecordingProxy implements AutoCloseable {
         actions.clear();
     }
 
+    /** While down, every request is answered 503 Unavailable, as by an AWS outage. */
+    public void down(boolean isDown) {
+        down = isDown;
+    }
+
     private void forward(HttpExchange ex) throws IOException {
         try (ex) {
             byte[] body = ex.getRequestBody().readAllBytes();
             actions.add(action(new String(body, StandardCharsets.UTF_8)));
+            if (down) {
+                byte[] reply = ("<Response><Errors><Error><Code>Unavailable</Code><Message>test outage</Message>"
+                        + "</Error></Errors><RequestID>test</RequestID></Response>").getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "text/xml");
+                ex.sendResponseHeaders(503, reply.length);
+                ex.getResponseBody().write(reply);
+                return;
+            }
             HttpURLConnection c = (HttpURLConnection) target.resolve(ex.getRequestURI().toString()).toURL()
                     .openConnection();
             c.setRequestMethod(ex.getRequestMethod());

@@ -1,0 +1,77 @@
+package com.nholuongut.ecs.cli;
+
+import ch.qos.logback.classic.Level;
+import com.nholuongut.ecs.config.AgentConfig;
+import com.nholuongut.ecs.daemon.Daemon;
+import com.nholuongut.ecs.daemon.PeerState;
+import com.nholuongut.ecs.launch.SystemProcessRunner;
+import com.nholuongut.ecs.launch.Tools;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import sun.misc.Signal;
+
+/** {@code run}: the daemon systemd starts (SPEC, "Launching and refreshing"). */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Discover, launch nholuongut Net and Scope with the peers, and keep them current",
+            "until SIGTERM (exit 0, leaving Net and Scope running). Logs go to stdout."})
+final class RunCommand implements Callable<Integer> {
+
+    /** How long SIGTERM waits for a tool that is running before the process leaves anyway. */
+    static final long STOP_GRACE_MS = 4000;
+
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    private final Map<String, String> env;
+
+    @Mixin
+    private CommonOptions common;
+
+    RunCommand(Map<String, String> env) {
+        this.env = env;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Logging.configure(true, common.verbose ? Level.DEBUG : Level.INFO);
+        AgentConfig config = common.loadConfig(env);
+        log.debug("configuration: {}", config);
+        Tools tools = new Tools(config, new SystemProcessRunner());
+        Runnable ready = () -> {
+            // Under systemd (Type=notify) the unit becomes active, and ecs.service may start, only now.
+            if (env.containsKey("NOTIFY_SOCKET")) {
+                tools.runHelper(List.of("systemd-notify", "--ready"));
+            }
+        };
+        Daemon daemon = new Daemon(config, () -> PeerSources.open(common, config, env), tools,
+                new PeerState(config.stateDir()), ready, RandomGenerator.getDefault());
+        Thread loop = Thread.currentThread();
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), signal -> stopWithin(daemon, loop));
+        }
+        return daemon.run();
+    }
+
+    /** Stops the loop; if a tool run holds it past the grace period, leaves without waiting (exit 0). */
+    private static void stopWithin(Daemon daemon, Thread loop) {
+        daemon.stop();
+        Thread watchdog = new Thread(() -> {
+            try {
+                loop.join(STOP_GRACE_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (loop.isAlive()) {
+                System.out.flush();
+                Runtime.getRuntime().halt(0);
+            }
+        }, "stop-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+}

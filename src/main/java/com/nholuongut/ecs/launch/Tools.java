@@ -1,0 +1,123 @@
+package com.nholuongut.ecs.launch;
+
+import com.nholuongut.ecs.AgentException;
+import com.nholuongut.ecs.config.AgentConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The nholuongut Net and Scope command lines of SPEC ("Launching and refreshing"): builds each argv,
+ * runs it, and logs it with the Scope token masked.
+ */
+public final class Tools {
+
+    /** {@code launch} pulls images on a fresh instance: give it time. Other subcommands are quick. */
+    static final Duration LAUNCH_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
+
+    private static final Logger log = LoggerFactory.getLogger(Tools.class);
+
+    private final AgentConfig config;
+    private final ProcessRunner runner;
+
+    public Tools(AgentConfig config, ProcessRunner runner) {
+        this.config = config;
+        this.runner = runner;
+    }
+
+    /** {@code nholuongut status}: true when Net is already running (exit 0). */
+    public boolean netRunning() {
+        return run(List.of(net(), "status"), COMMAND_TIMEOUT, false).ok();
+    }
+
+    /** {@code nholuongut launch --ipalloc-init consensus=N [NET_LAUNCH_ARGS] PEER...}. */
+    public boolean launchNet(Collection<String> peers, int members) {
+        List<String> argv = new ArrayList<>(List.of(net(), "launch"));
+        if (config.netLaunchArgs().stream().noneMatch(a -> a.equals("--ipalloc-init")
+                || a.startsWith("--ipalloc-init="))) {
+            argv.add("--ipalloc-init");
+            argv.add("consensus=" + members);
+        }
+        argv.addAll(config.netLaunchArgs());
+        argv.addAll(peers);
+        return run(argv, LAUNCH_TIMEOUT, true).ok();
+    }
+
+    /** {@code nholuongut connect --replace PEER...}. */
+    public boolean connectReplace(Collection<String> peers) {
+        List<String> argv = new ArrayList<>(List.of(net(), "connect", "--replace"));
+        argv.addAll(peers);
+        return run(argv, COMMAND_TIMEOUT, true).ok();
+    }
+
+    /** {@code nholuongut forget ADDR...}. */
+    public boolean forget(Collection<String> addresses) {
+        List<String> argv = new ArrayList<>(List.of(net(), "forget"));
+        argv.addAll(addresses);
+        return run(argv, COMMAND_TIMEOUT, true).ok();
+    }
+
+    /** {@code scope launch --probe.ecs=true ...}: with the peers standalone, with the token in cloud mode. */
+    public boolean launchScope(Collection<String> peers) {
+        List<String> argv = new ArrayList<>(List.of(scope(), "launch", "--probe.ecs=true"));
+        if (config.scopeCloudMode()) {
+            argv.add("--service-token=" + config.serviceToken());
+            argv.addAll(config.scopeLaunchArgs());
+        } else {
+            argv.addAll(config.scopeLaunchArgs());
+            argv.addAll(peers);
+        }
+        return run(argv, LAUNCH_TIMEOUT, true).ok();
+    }
+
+    /** {@code scope stop}. */
+    public boolean stopScope() {
+        return run(List.of(scope(), "stop"), COMMAND_TIMEOUT, true).ok();
+    }
+
+    /** Runs any helper command (e.g. {@code systemd-notify --ready}) with the same logging. */
+    public boolean runHelper(List<String> argv) {
+        return run(argv, COMMAND_TIMEOUT, true).ok();
+    }
+
+    private ProcessRunner.Result run(List<String> argv, Duration timeout, boolean failureIsWarning) {
+        ProcessRunner.Result r = runner.run(argv, timeout);
+        String shown = String.join(" ", mask(argv));
+        long ms = r.duration().toMillis();
+        if (r.ok()) {
+            log.info("ran {} (exit 0, {} ms)", shown, ms);
+        } else if (failureIsWarning) {
+            log.warn("{} failed (exit {}, {} ms): {}", shown, r.exitCode(), ms, mask(oneLine(r.stderr())));
+        } else {
+            log.info("ran {} (exit {}, {} ms)", shown, r.exitCode(), ms);
+        }
+        return r;
+    }
+
+    /** The argv with the Scope token replaced by {@code ****}, for logs and errors. */
+    public List<String> mask(List<String> argv) {
+        return argv.stream().map(this::mask).toList();
+    }
+
+    String mask(String text) {
+        String token = config.serviceToken();
+        return token == null || token.isEmpty() ? text : text.replace(token, AgentConfig.MASK);
+    }
+
+    private static String oneLine(String text) {
+        String flat = AgentException.oneLine(text);
+        return flat.isEmpty() ? "(no stderr)" : flat.length() > 2000 ? flat.substring(0, 2000) + "..." : flat;
+    }
+
+    private String net() {
+        return config.netBin().toString();
+    }
+
+    private String scope() {
+        return config.scopeBin().toString();
+    }
+}

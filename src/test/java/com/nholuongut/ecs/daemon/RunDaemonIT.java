@@ -1,0 +1,354 @@
+package com.nholuongut.ecs.daemon;
+
+import static com.nholuongut.ecs.testing.AgentProcess.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nholuongut.ecs.discovery.Addresses;
+import com.nholuongut.ecs.testing.AgentProcess;
+import com.nholuongut.ecs.testing.FakeTools;
+import com.nholuongut.ecs.testing.Fleet;
+import com.nholuongut.ecs.testing.ImdsFixture;
+import com.nholuongut.ecs.testing.Moto;
+import com.nholuongut.ecs.testing.MotoServer;
+import com.nholuongut.ecs.testing.RecordingProxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code agent.jar run} end to end: a real fleet in moto, fake {@code nholuongut}/{@code scope} tools that
+ * record their argv, fleet changes made through the SDK, and the exact tool calls that follow.
+ */
+@ExtendWith(MotoServer.class)
+class RunDaemonIT {
+
+    static final String TAG = "nholuongut:peerGroupName";
+    static final Duration CHANGE_SEEN = Duration.ofSeconds(10);
+
+    @TempDir
+    Path work;
+    Moto moto;
+    Fleet fleet;
+    FakeTools tools;
+    RecordingProxy proxy;
+    ImdsFixture imds;
+    Path stateDir;
+    Path configDir;
+    List<String> group;
+    AgentProcess agent;
+
+    @BeforeEach
+    void setUp(Moto moto) throws Exception {
+        this.moto = moto;
+        moto.reset();
+        fleet = new Fleet(moto);
+        tools = new FakeTools(work.resolve("bin"));
+        proxy = new RecordingProxy(moto.endpoint());
+        stateDir = work.resolve("state");
+        configDir = Files.createDirectories(work.resolve("etc"));
+        group = fleet.tagged(TAG, "blue", 4);
+        fleet.tagged(TAG, "green", 2);
+        imds = new ImdsFixture(self(), Moto.REGION, fleet.address(self()));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (agent != null) {
+            agent.close();
+        }
+        imds.close();
+        proxy.close();
+        fleet.close();
+    }
+
+    String self() {
+        return group.get(0);
+    }
+
+    Map<String, String> env() {
+        Map<String, String> env = new HashMap<>(moto.env());
+        env.put("AWS_ENDPOINT_URL", proxy.endpoint().toString());
+        env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
+        env.put("NHOLUONGUT_CONFIG_DIR", configDir.toString());
+        env.put("NHOLUONGUT_NET_BIN", tools.net().toString());
+        env.put("NHOLUONGUT_SCOPE_BIN", tools.scope().toString());
+        env.put("NHOLUONGUT_STATE_DIR", stateDir.toString());
+        env.put("NHOLUONGUT_REFRESH_INTERVAL", "1s");
+        env.put("PATH", tools.dir() + ":" + System.getenv("PATH"));
+        return env;
+    }
+
+    AgentProcess start(Map<String, String> env, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("run"));
+        args.addAll(List.of(more));
+        agent = AgentProcess.start(work, env, args.toArray(String[]::new));
+        return agent;
+    }
+
+    List<String> peersOf(List<String> ids) {
+        return fleet.addresses(ids).stream().sorted(Addresses.NUMERIC).toList();
+    }
+
+    static List<String> argv(String... words) {
+        return List.of(words);
+    }
+
+    static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    boolean called(List<String> call) {
+        return tools.calls().contains(call);
+    }
+
+    @Test
+    void run_boot_launchesNetWithConsensusThenScope_andReportsReady() throws Exception {
+        Map<String, String> env = env();
+        env.put("NOTIFY_SOCKET", "/run/systemd/notify-test");
+        List<String> peers = peersOf(group.subList(1, 4));
+
+        start(env);
+
+        List<String> launch = concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=4"), peers);
+        List<String> scope = concat(argv("scope", "launch", "--probe.ecs=true"), peers);
+        assertThat(await(() -> called(scope), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+        assertThat(tools.calls()).containsExactly(argv("nholuongut", "status"), launch,
+                argv("systemd-notify", "--ready"), scope);
+        assertThat(Files.readString(stateDir.resolve("peers.json"))).contains(peers);
+        assertThat(agent.stdout()).contains("INFO").contains("nholuongut launch --ipalloc-init consensus=4");
+    }
+
+    @Test
+    void run_fleetChanges_areAppliedWithConnectReplaceForgetAndOneScopeRelaunch() throws Exception {
+        start(env());
+        assertThat(await(() -> called(argv("scope", "launch", "--probe.ecs=true")) || tools.calls().size() >= 3,
+                CHANGE_SEEN)).isTrue();
+        Thread.sleep(2500);
+        int settled = tools.calls().size();
+        assertThat(tools.calls()).as("no tool call while nothing changes").hasSize(3);
+
+        String leaving = group.get(2);
+        String leftAddress = fleet.address(leaving);
+        fleet.terminate(leaving);
+        String joining = fleet.tagged(TAG, "blue", 1).get(0);
+        List<String> now = peersOf(List.of(group.get(1), group.get(3), joining));
+
+        List<String> connect = concat(argv("nholuongut", "connect", "--replace"), now);
+        List<String> relaunch = concat(argv("scope", "launch", "--probe.ecs=true"), now);
+        assertThat(await(() -> called(relaunch), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+        List<List<String>> after = tools.calls().subList(settled, tools.calls().size());
+        assertThat(after).containsExactly(connect, argv("nholuongut", "forget", leftAddress),
+                argv("scope", "stop"), relaunch);
+        assertThat(agent.stdout()).contains("peers changed: added [" + fleet.address(joining) + "], removed ["
+                + leftAddress + "]");
+    }
+
+    @Test
+    void run_autoScalingGroupScales_peersFollow() throws Exception {
+        List<String> web = fleet.autoScalingGroup("web", 3);
+        imds.identity(web.get(0), Moto.REGION, fleet.address(web.get(0)));
+        start(env());
+        List<String> launch = concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=3"),
+                peersOf(web.subList(1, 3)));
+        assertThat(await(() -> called(launch), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+
+        fleet.setCapacity("web", 5);
+        List<String> grown = fleet.membersOf("web");
+        assertThat(grown).hasSize(5);
+        List<String> others = new ArrayList<>(grown);
+        others.remove(web.get(0));
+
+        List<String> connect = concat(argv("nholuongut", "connect", "--replace"), peersOf(others));
+        assertThat(await(() -> called(connect), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+    }
+
+    @Test
+    void run_netAlreadyRunning_refreshesInsteadOfLaunching() throws Exception {
+        tools.netAlreadyRunning();
+        List<String> peers = peersOf(group.subList(1, 4));
+
+        start(env());
+
+        List<String> scope = concat(argv("scope", "launch", "--probe.ecs=true"), peers);
+        assertThat(await(() -> called(scope), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+        assertThat(tools.calls()).containsExactly(argv("nholuongut", "status"),
+                concat(argv("nholuongut", "connect", "--replace"), peers), argv("scope", "stop"), scope);
+    }
+
+    @Test
+    void run_awsDownAtBootWithoutState_launchesAloneThenJoins() throws Exception {
+        proxy.down(true);
+        start(env());
+        List<String> alone = argv("nholuongut", "launch", "--ipalloc-init", "consensus=1");
+        assertThat(await(() -> called(alone), Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
+        assertThat(await(() -> proxy.actions().size() >= 12, Duration.ofSeconds(20))).as("keeps retrying").isTrue();
+        assertThat(agent.stdout()).as("one WARN per failure streak").containsOnlyOnce("retrying with backoff");
+
+        proxy.down(false);
+
+        List<String> join = concat(argv("nholuongut", "connect", "--replace"), peersOf(group.subList(1, 4)));
+        assertThat(await(() -> called(join), Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
+        assertThat(agent.stdout()).contains("discovery works again");
+    }
+
+    @Test
+    void run_awsDownAtBootWithState_launchesWithSavedPeers() throws Exception {
+        Files.createDirectories(stateDir);
+        Files.writeString(stateDir.resolve("peers.json"),
+                "{\"version\": 1, \"members\": 5, \"peers\": [\"10.9.0.2\", \"10.9.0.10\", \"10.9.0.3\"]}");
+        proxy.down(true);
+
+        start(env());
+
+        List<String> launch = argv("nholuongut", "launch", "--ipalloc-init", "consensus=5",
+                "10.9.0.2", "10.9.0.3", "10.9.0.10");
+        assertThat(await(() -> called(launch), Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
+        assertThat(agent.stdout()).contains("last good peers");
+    }
+
+    @Test
+    void run_corruptStateFile_isAWarningNotACrash() throws Exception {
+        Files.createDirectories(stateDir);
+        Files.writeString(stateDir.resolve("peers.json"), "{\"peers\": [\"$(reboot)\"");
+        proxy.down(true);
+
+        start(env());
+
+        assertThat(await(() -> called(argv("nholuongut", "launch", "--ipalloc-init", "consensus=1")),
+                Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
+        assertThat(agent.stdout()).contains("WARN").contains("corrupt");
+        assertThat(agent.isAlive()).isTrue();
+    }
+
+    @Test
+    void run_toolFailure_isLoggedWithStderrAndRetriedNextRefresh() throws Exception {
+        tools.exitCode("nholuongut", "connect", 1);
+        start(env());
+        assertThat(await(() -> tools.calls().size() >= 3, CHANGE_SEEN)).isTrue();
+        fleet.terminate(group.get(3));
+        List<String> connect = concat(argv("nholuongut", "connect", "--replace"), peersOf(group.subList(1, 3)));
+
+        assertThat(await(() -> tools.calls().stream().filter(connect::equals).count() >= 2, CHANGE_SEEN))
+                .as("retried at the next refresh").isTrue();
+        assertThat(agent.stdout()).contains("WARN").contains("connect failed on purpose");
+
+        tools.clearExitCode("nholuongut", "connect");
+        assertThat(await(() -> called(argv("nholuongut", "forget", fleet.address(group.get(3)))), CHANGE_SEEN))
+                .as(agent.stdout()).isTrue();
+        Thread.sleep(2500);
+        long connects = tools.calls().stream().filter(connect::equals).count();
+        Thread.sleep(2500);
+        assertThat(tools.calls().stream().filter(connect::equals).count()).as("stops once it worked")
+                .isEqualTo(connects);
+    }
+
+    @Test
+    void run_sigterm_exits0WithinFiveSecondsEvenDuringAToolRun() throws Exception {
+        tools.sleep("scope", "launch", 60);
+        start(env());
+        assertThat(await(() -> called(concat(argv("scope", "launch", "--probe.ecs=true"),
+                peersOf(group.subList(1, 4)))), CHANGE_SEEN)).isTrue();
+
+        long t0 = System.nanoTime();
+        int code = agent.terminate(Duration.ofSeconds(10));
+
+        assertThat(code).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        assertThat(tools.calls()).noneMatch(c -> c.equals(argv("scope", "stop")));
+    }
+
+    @Test
+    void run_sigtermWhileIdle_exits0Quickly() throws Exception {
+        start(env());
+        assertThat(await(() -> tools.calls().size() >= 3, CHANGE_SEEN)).isTrue();
+
+        long t0 = System.nanoTime();
+        assertThat(agent.terminate(Duration.ofSeconds(10))).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+        assertThat(agent.stdout()).contains("left running");
+    }
+
+    @Test
+    void run_cloudMode_passesTheTokenToScopeButNeverLogsIt() throws Exception {
+        String token = "tok3n-" + System.nanoTime();
+        Files.writeString(configDir.resolve("scope.config"), "SERVICE_TOKEN=" + token + "\n");
+        Files.setPosixFilePermissions(configDir.resolve("scope.config"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        tools.exitCode("scope", "launch", 1);
+
+        start(env(), "--verbose");
+
+        List<String> scope = argv("scope", "launch", "--probe.ecs=true", "--service-token=" + token);
+        assertThat(await(() -> tools.calls().stream().filter(scope::equals).count() >= 2, CHANGE_SEEN))
+                .as(agent.stdout()).isTrue();
+        tools.clearExitCode("scope", "launch");
+        fleet.terminate(group.get(1));
+        assertThat(await(() -> called(argv("nholuongut", "forget", fleet.address(group.get(1)))), CHANGE_SEEN))
+                .isTrue();
+        Thread.sleep(1500);
+
+        assertThat(tools.calls()).as("cloud mode: no peers, no relaunch on change")
+                .noneMatch(c -> c.equals(argv("scope", "stop")));
+        String logs = agent.stdout() + agent.stderr();
+        assertThat(logs).doesNotContain(token).contains("--service-token=****");
+    }
+
+    @Test
+    void run_scopeDisabled_neverRunsScope() throws Exception {
+        Map<String, String> env = env();
+        env.put("NHOLUONGUT_SCOPE_ENABLED", "false");
+        start(env);
+
+        assertThat(await(() -> tools.calls().size() >= 2, CHANGE_SEEN)).isTrue();
+        fleet.terminate(group.get(1));
+        assertThat(await(() -> called(argv("nholuongut", "forget", fleet.address(group.get(1)))), CHANGE_SEEN))
+                .isTrue();
+
+        assertThat(tools.calls()).noneMatch(c -> c.get(0).equals("scope"));
+    }
+
+    @Test
+    void run_netLaunchArgs_areSplitLikeAShellAndIpallocInitIsTheirs() throws Exception {
+        Files.writeString(configDir.resolve("nholuongut.config"),
+                "NET_LAUNCH_ARGS=--plugin=false --ipalloc-init observer --label 'a b;$(reboot)'\n");
+
+        start(env());
+
+        List<String> launch = concat(argv("nholuongut", "launch", "--plugin=false", "--ipalloc-init", "observer",
+                "--label", "a b;$(reboot)"), peersOf(group.subList(1, 4)));
+        assertThat(await(() -> called(launch), CHANGE_SEEN)).as(tools.calls().toString()).isTrue();
+    }
+
+    @Test
+    void run_invalidConfiguration_exits78BeforeRunningAnything() throws Exception {
+        Files.writeString(configDir.resolve("nholuongut.config"), "SCOPE_ENABLED=perhaps\n");
+
+        int code = start(env()).waitFor(Duration.ofSeconds(20));
+
+        assertThat(code).isEqualTo(78);
+        assertThat(agent.stderr()).hasLineCount(1).contains("SCOPE_ENABLED");
+        assertThat(tools.calls()).isEmpty();
+    }
+
+    @Test
+    void run_afterBoot_eachRefreshCostsOneAwsCall() throws Exception {
+        start(env());
+        assertThat(await(() -> tools.calls().size() >= 3, CHANGE_SEEN)).isTrue();
+        proxy.clear();
+        Thread.sleep(4500);
+
+        List<String> calls = proxy.actions();
+        assertThat(calls).isNotEmpty().allMatch("DescribeInstances"::equals);
+    }
+}
