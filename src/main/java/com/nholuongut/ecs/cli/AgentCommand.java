@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = AgentCommand.Version.class,
         description = "Peer discovery for nholuongut Net and Scope on Amazon ECS.",
-        subcommands = {DiscoverCommand.class, RunCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DiscoverCommand.class, RunCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok (a group with no other member is ok)",
@@ -39,7 +39,12 @@ public final class AgentCommand implements Runnable {
      * so the CLI runs in-process against an emulator.
      */
     public static CommandLine commandLine(Map<String, String> env) {
-        CommandLine cl = new CommandLine(new AgentCommand(), new Factory(env));
+        return commandLine(env, PortProbe.TCP);
+    }
+
+    /** As {@link #commandLine(Map)}, with the way {@code doctor} checks peer ports (tests map addresses). */
+    public static CommandLine commandLine(Map<String, String> env, PortProbe probe) {
+        CommandLine cl = new CommandLine(new AgentCommand(), new Factory(env, probe));
         cl.setExecutionExceptionHandler(AgentCommand::handle);
         return cl;
     }
@@ -66,9 +71,11 @@ public final class AgentCommand implements Runnable {
     /** Gives each command the environment it runs in. */
     private static final class Factory implements CommandLine.IFactory {
         private final Map<String, String> env;
+        private final PortProbe probe;
 
-        Factory(Map<String, String> env) {
+        Factory(Map<String, String> env, PortProbe probe) {
             this.env = Map.copyOf(env);
+            this.probe = probe;
         }
 
         @Override
@@ -78,6 +85,9 @@ public final class AgentCommand implements Runnable {
             }
             if (cls == RunCommand.class) {
                 return cls.cast(new RunCommand(env));
+            }
+            if (cls == DoctorCommand.class) {
+                return cls.cast(new DoctorCommand(env, probe));
             }
             return CommandLine.defaultFactory().create(cls);
         }

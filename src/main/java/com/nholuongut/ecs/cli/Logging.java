@@ -22,9 +22,13 @@ final class Logging {
      * @param ownLevel  the agent's level (DEBUG with {@code --verbose})
      */
     static void configure(boolean toStdout, Level ownLevel) {
-        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
-            return;
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            install(context, toStdout, ownLevel);
         }
+    }
+
+    /** Replaces the console appender of {@code context}. */
+    static void install(LoggerContext context, boolean toStdout, Level ownLevel) {
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.detachAndStopAllAppenders();
 

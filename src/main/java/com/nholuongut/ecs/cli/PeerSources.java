@@ -11,6 +11,7 @@ import com.nholuongut.ecs.metadata.ImdsIdentity;
 import com.nholuongut.ecs.metadata.InstanceIdentity;
 import java.util.Map;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.http.SdkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,8 @@ final class PeerSources {
     }
 
     /** Our identity: from the flags off-instance, else from IMDSv2 (with {@code --region} still winning). */
-    static InstanceIdentity identity(CommonOptions options, AgentConfig config, Map<String, String> env) {
+    static InstanceIdentity identity(CommonOptions options, AgentConfig config, Map<String, String> env,
+                                     SdkHttpClient http) {
         if (options.instanceId != null) {
             if (!INSTANCE_ID.matcher(options.instanceId).matches()) {
                 throw new UsageException("--instance-id: '" + options.instanceId + "' is not an instance id");
@@ -35,7 +37,7 @@ final class PeerSources {
             }
             return new InstanceIdentity(options.instanceId, region, null);
         }
-        try (ImdsIdentity imds = new ImdsIdentity(ImdsIdentity.endpointFrom(env), config.imdsV1Fallback())) {
+        try (ImdsIdentity imds = new ImdsIdentity(ImdsIdentity.endpointFrom(env), config.imdsV1Fallback(), http)) {
             InstanceIdentity fromImds = imds.read();
             return options.region == null ? fromImds
                     : new InstanceIdentity(fromImds.instanceId(), options.region, fromImds.address());
@@ -44,23 +46,32 @@ final class PeerSources {
 
     /** The static list when {@code PEERS} is set (no AWS call), else discovery through AWS. */
     static PeerSource open(CommonOptions options, AgentConfig config, Map<String, String> env) {
-        if (config.isStatic()) {
-            return new StaticPeerSource(staticIdentity(options, config, env), config.staticPeers());
+        SdkHttpClient http = AwsClients.httpClient();
+        try {
+            if (config.isStatic()) {
+                InstanceIdentity self = staticIdentity(options, config, env, http);
+                http.close();
+                return new StaticPeerSource(self, config.staticPeers());
+            }
+            InstanceIdentity self = identity(options, config, env, http);
+            log.debug("identity: instance {} in {}, address {}", self.instanceId(), self.region(), self.address());
+            AwsClients clients = AwsClients.create(self.region(), env, http);
+            return new AwsPeerSource(clients, new Ec2Discovery(clients.ec2(), clients::autoScaling, config), self);
+        } catch (RuntimeException e) {
+            http.close();
+            throw e;
         }
-        InstanceIdentity self = identity(options, config, env);
-        AwsClients clients = AwsClients.create(self.region(), env);
-        return new AwsPeerSource(clients, new Ec2Discovery(clients.ec2(), clients.autoScaling(), config), self);
     }
 
     /** With static peers our identity is only informative: IMDS is asked, but its absence is no error. */
     private static InstanceIdentity staticIdentity(CommonOptions options, AgentConfig config,
-                                                   Map<String, String> env) {
+                                                   Map<String, String> env, SdkHttpClient http) {
         if (options.instanceId != null) {
             return new InstanceIdentity(options.instanceId,
                     firstNonBlank(options.region, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION")), null);
         }
         try {
-            return identity(options, config, env);
+            return identity(options, config, env, http);
         } catch (AgentException e) {
             log.debug("static PEERS: own identity unknown: {}", e.getMessage());
             return new InstanceIdentity(null, options.region, null);

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param scopeBin        path of the scope tool
  * @param stateDir        where the last good peer list is kept
  * @param imdsV1Fallback  whether IMDSv1 may be used when the token request is refused
+ * @param apiBudget       AWS calls per second the whole group may spend on discovery
  */
 public record AgentConfig(
         String peerGroupTag,
@@ -35,7 +36,8 @@ public record AgentConfig(
         Path netBin,
         Path scopeBin,
         Path stateDir,
-        boolean imdsV1Fallback) {
+        boolean imdsV1Fallback,
+        double apiBudget) {
 
     /** What replaces the Scope token wherever it would be shown. */
     public static final String MASK = "****";
@@ -72,6 +74,6 @@ public record AgentConfig(
                 + ", refreshInterval=" + Durations.format(refreshInterval) + ", netLaunchArgs=" + netLaunchArgs
                 + ", scopeEnabled=" + scopeEnabled + ", serviceToken=" + (serviceToken == null ? null : MASK)
                 + ", scopeLaunchArgs=" + scopeLaunchArgs + ", netBin=" + netBin + ", scopeBin=" + scopeBin
-                + ", stateDir=" + stateDir + ", imdsV1Fallback=" + imdsV1Fallback + "]";
+                + ", stateDir=" + stateDir + ", imdsV1Fallback=" + imdsV1Fallback + ", apiBudget=" + apiBudget + "]";
     }
 }

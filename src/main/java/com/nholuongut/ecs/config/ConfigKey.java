@@ -17,7 +17,8 @@ public enum ConfigKey {
     NET_BIN("/usr/local/bin/nholuongut"),
     SCOPE_BIN("/usr/local/bin/scope"),
     STATE_DIR("/var/lib/nholuongut"),
-    IMDS_V1_FALLBACK("false");
+    IMDS_V1_FALLBACK("false"),
+    API_BUDGET("2");
 
     /** Prefix of the environment variables that override the files, e.g. {@code NHOLUONGUT_PEERS}. */
     public static final String ENV_PREFIX = "NHOLUONGUT_";

@@ -149,7 +149,8 @@ public final class ConfigLoader {
                 absolutePath(ConfigKey.NET_BIN),
                 absolutePath(ConfigKey.SCOPE_BIN),
                 absolutePath(ConfigKey.STATE_DIR),
-                bool(ConfigKey.IMDS_V1_FALLBACK));
+                bool(ConfigKey.IMDS_V1_FALLBACK),
+                budget());
     }
 
     /** The effective raw value: the highest layer's, an empty value meaning the default. */
@@ -219,6 +220,20 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw invalid(key, e.getMessage());
         }
+    }
+
+    private double budget() {
+        String raw = string(ConfigKey.API_BUDGET);
+        double value;
+        try {
+            value = Double.parseDouble(raw);
+        } catch (NumberFormatException e) {
+            value = Double.NaN;
+        }
+        if (!(value > 0) || Double.isInfinite(value) || !raw.matches("[0-9]*\\.?[0-9]+")) {
+            throw invalid(ConfigKey.API_BUDGET, "'" + abbreviate(raw) + "' is not a positive number of calls per second");
+        }
+        return value;
     }
 
     private boolean bool(ConfigKey key) {

@@ -29,4 +29,22 @@ final class Backoff {
         double factor = 0.8 + 0.4 * random.nextDouble();
         return Duration.ofMillis(Math.round(interval.toMillis() * factor));
     }
+
+    /**
+     * A first wait drawn from the equilibrium of {@link #jitteredUp} intervals (uniform on [1, 1.4] x
+     * {@code interval}): members that booted together then poll as if they had always been spread out,
+     * so the group's call rate is even from the first refresh on.
+     */
+    static Duration spread(Duration interval, RandomGenerator random) {
+        // Residual life of a renewal process: density 1/mean below 1, falling linearly to 0 at 1.4.
+        double x = random.nextDouble() < 1.0 / 1.2 ? random.nextDouble()
+                : 1.4 - 0.4 * Math.sqrt(random.nextDouble());
+        return Duration.ofMillis(Math.round(interval.toMillis() * x));
+    }
+
+    /** {@code interval} plus 0 to 40 %: the same spread, never shorter (for a budget-derived interval). */
+    static Duration jitteredUp(Duration interval, RandomGenerator random) {
+        double factor = 1.0 + 0.4 * random.nextDouble();
+        return Duration.ofMillis(Math.round(interval.toMillis() * factor));
+    }
 }

@@ -5,6 +5,7 @@ import com.nholuongut.ecs.ExitCodes;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.config.Durations;
 import com.nholuongut.ecs.discovery.Discovery;
+import com.nholuongut.ecs.discovery.Ec2Pages;
 import com.nholuongut.ecs.discovery.PeerSource;
 import com.nholuongut.ecs.launch.Tools;
 import java.time.Duration;
@@ -39,6 +40,8 @@ public final class Daemon {
 
     private PeerSource source;
     private int failures;
+    private boolean throttled;
+    private int members = 1;
     private List<String> seen;
     private boolean netUp;
     /** What Net was last told; null when unknown (Net found running after a restart). */
@@ -47,6 +50,7 @@ public final class Daemon {
     private boolean scopeUp;
     private List<String> scopePeers;
     private boolean readySent;
+    private long refreshes;
 
     /**
      * @param opener opens the peer source (IMDS identity and AWS clients); called again until it works
@@ -72,12 +76,7 @@ public final class Daemon {
     public int run() throws InterruptedException {
         try {
             boot();
-            while (true) {
-                Duration wait = failures == 0 ? Backoff.jittered(config.refreshInterval(), random)
-                        : backoff.delay(failures);
-                if (stop.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                    break;
-                }
+            while (!stop.await(nextDelay().toMillis(), TimeUnit.MILLISECONDS)) {
                 refresh();
             }
             log.info("stopping; nholuongut Net and Scope are left running");
@@ -89,25 +88,62 @@ public final class Daemon {
         }
     }
 
-    private void boot() {
+    /**
+     * The wait before the next refresh: {@code REFRESH_INTERVAL} jittered ±20 %. When the API budget sets a
+     * longer interval, that interval is a floor: the jitter only adds (0 to +40 %), so no member polls
+     * sooner than the budget allows, and the first wait after boot is spread over the interval. After a failure, exponential backoff with full jitter; after
+     * throttling, a whole effective interval more on top of that.
+     */
+    public Duration nextDelay() {
+        if (failures == 0) {
+            Duration effective = effectiveInterval();
+            if (effective.equals(config.refreshInterval())) {
+                return Backoff.jittered(effective, random);
+            }
+            // A group launched together would otherwise poll in waves: spread the first wait over the
+            // whole interval, after which the members' phases stay spread.
+            return refreshes == 0 ? Backoff.spread(effective, random) : Backoff.jitteredUp(effective, random);
+        }
+        Duration delay = backoff.delay(failures);
+        return throttled ? effectiveInterval().plus(delay) : delay;
+    }
+
+    /**
+     * {@code max(REFRESH_INTERVAL, members x calls-per-refresh / API_BUDGET)}: every member polls, so the
+     * group as a whole stays within the budget whatever its size.
+     */
+    public Duration effectiveInterval() {
+        return effectiveInterval(config.refreshInterval(), members, config.apiBudget());
+    }
+
+    /** The formula of {@link #effectiveInterval()}, for a group of {@code members}. */
+    public static Duration effectiveInterval(Duration refresh, int members, double budget) {
+        long callsPerRefresh = Math.max(1, (members + Ec2Pages.SIZE - 1) / Ec2Pages.SIZE);
+        long budgetMs = (long) Math.ceil(members * callsPerRefresh * 1000.0 / budget);
+        return refresh.toMillis() >= budgetMs ? refresh : Duration.ofMillis(budgetMs);
+    }
+
+    /** Discovers and launches Net and Scope; public for the fleet simulation, which drives the steps. */
+    public void boot() {
         log.info("starting: refresh every {} (+/-20% jitter), state in {}", Durations.format(config.refreshInterval()),
                 state.file());
         Optional<PeerState.Saved> saved = state.load();
         Discovery discovery = discover();
         List<String> peers;
-        int members;
+        int bootMembers = 1;
         if (discovery != null) {
             peers = discovery.addresses();
-            members = discovery.members();
-            log.info("peer group {} has {} member(s); peers: {}", discovery.source().describe(), members, peers);
+            bootMembers = discovery.members();
+            log.info("peer group {} has {} member(s); peers: {}", discovery.source().describe(), bootMembers,
+                    peers);
         } else if (saved.isPresent()) {
             peers = saved.get().peers();
-            members = saved.get().members();
+            bootMembers = saved.get().members();
+            members = bootMembers;
             log.warn("discovery failed at boot: starting with the {} last good peers from {}", peers.size(),
                     state.file());
         } else {
             peers = List.of();
-            members = 1;
             log.warn("discovery failed at boot and no saved peers: starting alone, joining the others later");
         }
         seen = peers;
@@ -116,14 +152,14 @@ public final class Daemon {
             netUp = true;
             // What Net had is what we last saved; those gone since are forgotten.
             netPeers = null;
-            saved.ifPresent(s -> s.peers().stream().filter(a -> !peers.contains(a)).forEach(pendingForget::add));
+            saved.ifPresent(s -> pendingForget.addAll(minus(s.peers(), peers)));
             signalReady();
             applyNet(peers);
             if (config.scopeEnabled()) {
                 relaunchScope(peers);
             }
         } else {
-            startNet(peers, members);
+            startNet(peers, bootMembers);
             if (config.scopeEnabled()) {
                 scopeUp = tools.launchScope(peers);
                 scopePeers = scopeUp ? peers : null;
@@ -131,12 +167,14 @@ public final class Daemon {
         }
     }
 
-    private void refresh() {
+    /** One re-discovery and whatever tool calls its changes need. */
+    public void refresh() {
         Discovery discovery = discover();
         if (discovery == null) {
             return;
         }
         List<String> peers = discovery.addresses();
+        log.debug("refresh {}: {} member(s), {} peer(s)", ++refreshes, discovery.members(), peers.size());
         logChange(peers);
         if (!netUp) {
             if (tools.netRunning()) {
@@ -176,7 +214,7 @@ public final class Daemon {
                 return;
             }
             if (netPeers != null) {
-                netPeers.stream().filter(a -> !peers.contains(a)).forEach(pendingForget::add);
+                pendingForget.addAll(minus(netPeers, peers));
             }
             netPeers = peers;
         }
@@ -212,6 +250,15 @@ public final class Daemon {
                 log.info("discovery works again after {} failed attempt(s)", failures);
             }
             failures = 0;
+            throttled = false;
+            if (d.members() != members) {
+                Duration before = effectiveInterval();
+                members = d.members();
+                if (!effectiveInterval().equals(before)) {
+                    log.info("{} member(s): refreshing every {} to keep the group within API_BUDGET={}/s",
+                            members, Durations.format(effectiveInterval()), config.apiBudget());
+                }
+            }
             state.save(d);
             return d;
         } catch (AgentException e) {
@@ -219,9 +266,10 @@ public final class Daemon {
                 throw e;
             }
             failures++;
+            throttled = e instanceof com.nholuongut.ecs.UnavailableException u && u.throttled();
             if (failures == 1) {
-                log.warn("discovery failed, keeping the last good peers and retrying with backoff: {}",
-                        e.getMessage());
+                log.warn("discovery failed, keeping the last good peers and retrying with backoff{}: {}",
+                        throttled ? " (throttled: backing off beyond the refresh interval)" : "", e.getMessage());
             } else {
                 log.debug("discovery failed again ({}): {}", failures, e.getMessage());
             }
@@ -233,10 +281,16 @@ public final class Daemon {
         if (peers.equals(seen)) {
             return;
         }
-        List<String> added = peers.stream().filter(a -> !seen.contains(a)).toList();
-        List<String> removed = seen.stream().filter(a -> !peers.contains(a)).toList();
+        List<String> added = minus(peers, seen);
+        List<String> removed = minus(seen, peers);
         log.info("peers changed: added {}, removed {}; now {} peer(s)", added, removed, peers.size());
         seen = peers;
+    }
+
+    /** The elements of {@code a} not in {@code b}, in order; linear, as groups reach thousands. */
+    static List<String> minus(List<String> a, List<String> b) {
+        Set<String> exclude = new java.util.HashSet<>(b);
+        return a.stream().filter(x -> !exclude.contains(x)).toList();
     }
 
     private static Duration min(Duration a, Duration b) {

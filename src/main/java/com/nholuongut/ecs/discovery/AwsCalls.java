@@ -17,6 +17,9 @@ final class AwsCalls {
             "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure",
             "InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException",
             "InvalidAccessKeyId", "ExpiredToken", "ExpiredTokenException", "RequestExpired", "OptInRequired");
+    private static final Set<String> THROTTLED = Set.of(
+            "RequestLimitExceeded", "Throttling", "ThrottlingException", "ThrottledException",
+            "TooManyRequestsException", "RequestThrottled", "RequestThrottledException", "SlowDown");
     private static final int MAX_DETAIL = 300;
 
     private AwsCalls() {
@@ -40,8 +43,9 @@ final class AwsCalls {
             return new AccessDeniedException(action, "AWS denied " + action + " (" + code + "): " + detail(message)
                     + " — allow it in the instance role (see iam/nholuongut-ecs-policy.json)", e);
         }
-        return new UnavailableException("AWS failed " + action + " after retries (" + code + ", HTTP "
-                + e.statusCode() + "): " + detail(message), e);
+        boolean throttled = (code != null && THROTTLED.contains(code)) || e.statusCode() == 429;
+        return new UnavailableException((throttled ? "AWS throttled " : "AWS failed ") + action + " after retries ("
+                + code + ", HTTP " + e.statusCode() + "): " + detail(message), e, throttled);
     }
 
     private static String detail(String message) {

@@ -31,39 +31,42 @@ public final class AwsClients implements AutoCloseable {
     static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(4);
 
     private final SdkHttpClient http;
+    private final ClientOverrideConfiguration override;
+    private final AwsCredentialsProvider credentials;
+    private final String region;
+    private final Map<String, String> env;
     private final Ec2Client ec2;
-    private final AutoScalingClient autoScaling;
+    private AutoScalingClient autoScaling;
 
-    private AwsClients(SdkHttpClient http, Ec2Client ec2, AutoScalingClient autoScaling) {
+    private AwsClients(SdkHttpClient http, String region, Map<String, String> env) {
         this.http = http;
-        this.ec2 = ec2;
-        this.autoScaling = autoScaling;
-    }
-
-    /** Builds both clients for {@code region}. */
-    public static AwsClients create(String region, Map<String, String> env) {
-        SdkHttpClient http = UrlConnectionHttpClient.builder()
-                .connectionTimeout(Duration.ofSeconds(2))
-                .socketTimeout(Duration.ofSeconds(4))
-                .build();
-        ClientOverrideConfiguration override = ClientOverrideConfiguration.builder()
+        this.region = region;
+        this.env = env;
+        this.override = ClientOverrideConfiguration.builder()
                 .apiCallTimeout(CALL_TIMEOUT)
                 .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
                 // Adaptive mode adds client-side rate limiting when AWS throttles us, on top of
                 // exponential backoff with jitter: at fleet scale that protects the account's shared budget.
                 .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy())
                 .build();
-        AwsCredentialsProvider credentials = credentials(env);
-        Ec2Client ec2 = configure(Ec2Client.builder(), http, override, credentials, region,
-                endpoint(env, "AWS_ENDPOINT_URL_EC2")).build();
-        AutoScalingClient autoScaling = configure(AutoScalingClient.builder(), http, override, credentials, region,
-                endpoint(env, "AWS_ENDPOINT_URL_AUTO_SCALING")).build();
-        return new AwsClients(http, ec2, autoScaling);
+        this.credentials = credentials(env);
+        this.ec2 = configure(Ec2Client.builder(), endpoint(env, "AWS_ENDPOINT_URL_EC2")).build();
     }
 
-    private static <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
-            B builder, SdkHttpClient http, ClientOverrideConfiguration override,
-            AwsCredentialsProvider credentials, String region, URI endpoint) {
+    /** The HTTP client both AWS clients and the IMDS client share: one SSL set-up per process, not three. */
+    public static SdkHttpClient httpClient() {
+        return UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(2))
+                .socketTimeout(Duration.ofSeconds(4))
+                .build();
+    }
+
+    /** Builds the clients for {@code region} over {@code http}, which they then own and close. */
+    public static AwsClients create(String region, Map<String, String> env, SdkHttpClient http) {
+        return new AwsClients(http, region, env);
+    }
+
+    private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder, URI endpoint) {
         builder.httpClient(http)
                 .overrideConfiguration(override)
                 .credentialsProvider(credentials)
@@ -91,18 +94,30 @@ public final class AwsClients implements AutoCloseable {
                 : AwsSessionCredentials.create(id, secret, session));
     }
 
+    /** The credentials the clients sign with (for {@code doctor}). */
+    public AwsCredentialsProvider credentials() {
+        return credentials;
+    }
+
     public Ec2Client ec2() {
         return ec2;
     }
 
-    public AutoScalingClient autoScaling() {
+    /** The Auto Scaling client, built on first use: tag-mode instances never pay for it. */
+    public synchronized AutoScalingClient autoScaling() {
+        if (autoScaling == null) {
+            autoScaling = configure(AutoScalingClient.builder(), endpoint(env, "AWS_ENDPOINT_URL_AUTO_SCALING"))
+                    .build();
+        }
         return autoScaling;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         ec2.close();
-        autoScaling.close();
+        if (autoScaling != null) {
+            autoScaling.close();
+        }
         http.close();
     }
 }

@@ -12,11 +12,14 @@ import java.util.TreeMap;
  */
 public final class AwsPeerSource implements PeerSource {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AwsPeerSource.class);
+
     private final AwsClients clients;
     private final Ec2Discovery ec2Discovery;
     private final InstanceIdentity identity;
     private Ec2Discovery.Located located;
 
+    /** @param clients closed with this source; null when the caller owns them */
     public AwsPeerSource(AwsClients clients, Ec2Discovery ec2Discovery, InstanceIdentity identity) {
         this.clients = clients;
         this.ec2Discovery = ec2Discovery;
@@ -27,8 +30,11 @@ public final class AwsPeerSource implements PeerSource {
     public Discovery discover() {
         if (located == null) {
             located = ec2Discovery.locate(identity);
+            log.debug("peer group: {}", located.group().describe());
         }
-        return fromMembers(located.self(), located.group(), ec2Discovery.members(located.group()));
+        Discovery d = fromMembers(located.self(), located.group(), ec2Discovery.members(located.group()));
+        log.debug("{} member(s) in {}, {} peer(s)", d.members(), located.group().describe(), d.peers().size());
+        return d;
     }
 
     /** Peers from the members: us excluded, one per address, numerically sorted. */
@@ -52,6 +58,8 @@ public final class AwsPeerSource implements PeerSource {
 
     @Override
     public void close() {
-        clients.close();
+        if (clients != null) {
+            clients.close();
+        }
     }
 }

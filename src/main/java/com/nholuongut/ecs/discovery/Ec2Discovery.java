@@ -7,6 +7,7 @@ import com.nholuongut.ecs.metadata.InstanceIdentity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
@@ -31,15 +32,16 @@ public final class Ec2Discovery {
     static final String DESCRIBE_TAGS = "ec2:DescribeTags";
     static final String DESCRIBE_ASG_INSTANCES = "autoscaling:DescribeAutoScalingInstances";
     /** The largest page EC2 allows; a group of up to 1000 members costs one call. */
-    static final int PAGE_SIZE = 1000;
+    static final int PAGE_SIZE = Ec2Pages.SIZE;
 
     private static final Logger log = LoggerFactory.getLogger(Ec2Discovery.class);
 
     private final Ec2Client ec2;
-    private final AutoScalingClient autoScaling;
+    private final Supplier<AutoScalingClient> autoScaling;
     private final AgentConfig config;
 
-    public Ec2Discovery(Ec2Client ec2, AutoScalingClient autoScaling, AgentConfig config) {
+    /** @param autoScaling gives the Auto Scaling client when a group must be looked up (built lazily) */
+    public Ec2Discovery(Ec2Client ec2, Supplier<AutoScalingClient> autoScaling, AgentConfig config) {
         this.ec2 = ec2;
         this.autoScaling = autoScaling;
         this.config = config;
@@ -150,7 +152,7 @@ public final class Ec2Discovery {
 
     private Optional<String> describeOwnAsg(String instanceId) {
         // A list with our own id only: the call then cannot fail as a whole on someone else's unknown id.
-        return AwsCalls.call(DESCRIBE_ASG_INSTANCES, () -> autoScaling.describeAutoScalingInstances(
+        return AwsCalls.call(DESCRIBE_ASG_INSTANCES, () -> autoScaling.get().describeAutoScalingInstances(
                         b -> b.instanceIds(instanceId)).autoScalingInstances())
                 .stream()
                 .filter(i -> instanceId.equals(i.instanceId()))

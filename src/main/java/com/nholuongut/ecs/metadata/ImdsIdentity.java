@@ -6,14 +6,12 @@ import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.imds.Ec2MetadataClient;
 import software.amazon.awssdk.imds.Ec2MetadataRetryPolicy;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
@@ -37,15 +35,13 @@ public final class ImdsIdentity implements AutoCloseable {
     /**
      * @param endpoint   the metadata service, normally {@code http://169.254.169.254}
      * @param v1Fallback whether a refused token request may fall back to IMDSv1
+     * @param http       the HTTP client to use (shared with the AWS clients; not closed here)
      */
-    public ImdsIdentity(URI endpoint, boolean v1Fallback) {
+    public ImdsIdentity(URI endpoint, boolean v1Fallback, SdkHttpClient http) {
         this.endpoint = endpoint;
         this.v1Fallback = v1Fallback;
-        // Short timeouts: IMDS answers in milliseconds on an instance, and discover must fail within 30 s off one.
-        this.http = UrlConnectionHttpClient.builder()
-                .connectionTimeout(Duration.ofSeconds(1))
-                .socketTimeout(Duration.ofSeconds(2))
-                .build();
+        this.http = http;
+        // Few retries: IMDS answers in milliseconds on an instance, and discover must fail within 30 s off one.
         this.client = Ec2MetadataClient.builder()
                 .endpoint(endpoint)
                 .httpClient(http)
@@ -127,6 +123,5 @@ public final class ImdsIdentity implements AutoCloseable {
     @Override
     public void close() {
         client.close();
-        http.close();
     }
 }

@@ -154,6 +154,37 @@ class IamPolicyTest {
     }
 
     @Test
+    void doctor_policyMissingOneAction_failsThatLineOnly() throws IOException {
+        Map<String, String> env = agentWith("doctor-no-tags", policyWithout("ec2:DescribeTags"));
+        String self = asg.get(0);
+        PortProbe neverDialled = (address, port, timeout) -> true;
+        try (var imds = new com.nholuongut.ecs.testing.ImdsFixture(self, Moto.REGION, fleet.address(self))) {
+            env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
+
+            Result r = Cli.run(env, neverDialled, "doctor");
+
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.outLines()).contains("ok   iam ec2:DescribeInstances: allowed (dry run)",
+                            "ok   iam autoscaling:DescribeAutoScalingInstances: allowed")
+                    .anyMatch(l -> l.startsWith("FAIL iam ec2:DescribeTags: denied")
+                            && l.contains("allow ec2:DescribeTags in the instance role"));
+        }
+    }
+
+    @Test
+    void doctor_withTheShippedPolicy_allowsEveryDiscoveryAction() throws IOException {
+        Map<String, String> env = agentWith("doctor-shipped", Files.readString(POLICY));
+        String self = tagged.get(0);
+        try (var imds = new com.nholuongut.ecs.testing.ImdsFixture(self, Moto.REGION, fleet.address(self))) {
+            env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
+
+            Result r = Cli.run(env, (address, port, timeout) -> true, "doctor");
+
+            assertThat(r.outLines()).filteredOn(l -> l.contains(" iam ")).hasSize(3).allMatch(l -> l.startsWith("ok"));
+        }
+    }
+
+    @Test
     void discover_withUnknownCredentials_exits4() {
         Map<String, String> env = new HashMap<>(moto.env("AKIAUNKNOWN000000000", "nope"));
         env.put("NHOLUONGUT_CONFIG_DIR", configDir.toString());

@@ -83,6 +83,8 @@ class RunDaemonIT {
         env.put("NHOLUONGUT_SCOPE_BIN", tools.scope().toString());
         env.put("NHOLUONGUT_STATE_DIR", stateDir.toString());
         env.put("NHOLUONGUT_REFRESH_INTERVAL", "1s");
+        // A generous budget keeps the 1 s interval for these small groups; the budget has its own test.
+        env.put("NHOLUONGUT_API_BUDGET", "100");
         env.put("PATH", tools.dir() + ":" + System.getenv("PATH"));
         return env;
     }
@@ -339,6 +341,64 @@ class RunDaemonIT {
         assertThat(code).isEqualTo(78);
         assertThat(agent.stderr()).hasLineCount(1).contains("SCOPE_ENABLED");
         assertThat(tools.calls()).isEmpty();
+    }
+
+    @Test
+    void run_throttledApi_stillConvergesBacksOffAndWarnsOncePerStreak() throws Exception {
+        // Every other request throttled: the SDK's adaptive retries absorb it, the fleet change still lands.
+        proxy.throttleEvery(2);
+        start(env());
+        List<String> launch = concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=4"),
+                peersOf(group.subList(1, 4)));
+        assertThat(await(() -> called(launch), Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
+        fleet.terminate(group.get(3));
+        List<String> connect = concat(argv("nholuongut", "connect", "--replace"), peersOf(group.subList(1, 3)));
+        assertThat(await(() -> called(connect), Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
+        assertThat(proxy.throttledCount()).isPositive();
+
+        // Everything throttled: discovery fails, one WARN for the streak, and the agent slows down.
+        proxy.throttleEvery(1);
+        Thread.sleep(2000);
+        proxy.clear();
+        Thread.sleep(8000);
+        int duringOutage = proxy.actions().size();
+        proxy.throttleEvery(0);
+        assertThat(agent.stdout()).containsOnlyOnce("retrying with backoff (throttled")
+                .contains("AWS throttled ec2:DescribeInstances");
+        // Unthrottled, 8 s at a 1 s interval are about 8 discoveries; throttled, each discovery is 3 SDK attempts
+        // and the next one waits a whole interval plus a growing backoff: at most 5 discoveries.
+        assertThat(duringOutage).as("requests in 8 s while throttled").isLessThanOrEqualTo(15);
+
+        fleet.terminate(group.get(2));
+        List<String> after = concat(argv("nholuongut", "connect", "--replace"), peersOf(group.subList(1, 2)));
+        assertThat(await(() -> called(after), Duration.ofSeconds(40))).as(agent.stdout()).isTrue();
+        assertThat(agent.stdout()).contains("discovery works again");
+    }
+
+    @Test
+    void run_apiBudget_stretchesTheIntervalWithTheGroupSize() throws Exception {
+        Map<String, String> env = env();
+        env.put("NHOLUONGUT_API_BUDGET", "1");
+        start(env);
+        assertThat(await(() -> tools.calls().size() >= 3, CHANGE_SEEN)).isTrue();
+        proxy.clear();
+        Thread.sleep(8000);
+
+        // 4 members x 1 call / 1 call per second: every 4 to 5.6 s, not every 1 s.
+        assertThat(proxy.actions()).hasSizeBetween(1, 2).allMatch("DescribeInstances"::equals);
+        assertThat(agent.stdout()).contains("4 member(s): refreshing every 4s to keep the group within API_BUDGET=1.0/s");
+    }
+
+    @Test
+    void run_asgMode_eachRefreshCostsOneAwsCall() throws Exception {
+        List<String> web = fleet.autoScalingGroup("web", 3);
+        imds.identity(web.get(0), Moto.REGION, fleet.address(web.get(0)));
+        start(env());
+        assertThat(await(() -> tools.calls().size() >= 3, CHANGE_SEEN)).isTrue();
+        proxy.clear();
+        Thread.sleep(4500);
+
+        assertThat(proxy.actions()).hasSizeGreaterThanOrEqualTo(2).allMatch("DescribeInstances"::equals);
     }
 
     @Test

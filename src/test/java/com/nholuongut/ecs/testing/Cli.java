@@ -27,10 +27,15 @@ public final class Cli {
      * at a closed loopback port unless set, so no test talks to 169.254.169.254.
      */
     public static Result run(Map<String, String> env, String... args) {
+        return run(env, com.nholuongut.ecs.cli.PortProbe.TCP, args);
+    }
+
+    /** As {@link #run(Map, String...)}, with {@code doctor}'s port checks going through {@code probe}. */
+    public static Result run(Map<String, String> env, com.nholuongut.ecs.cli.PortProbe probe, String... args) {
         Map<String, String> full = new HashMap<>(env);
         full.computeIfAbsent("NHOLUONGUT_CONFIG_DIR", k -> emptyDir().toString());
         full.putIfAbsent("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9");
-        CommandLine cl = AgentCommand.commandLine(full);
+        CommandLine cl = AgentCommand.commandLine(full, probe);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));

@@ -25,6 +25,9 @@ public final class RecordingProxy implements AutoCloseable {
     private final URI target;
     private final List<String> actions = new CopyOnWriteArrayList<>();
     private volatile boolean down;
+    private volatile int throttleEvery;
+    private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger throttled = new java.util.concurrent.atomic.AtomicInteger();
 
     public RecordingProxy(URI target) throws IOException {
         this.target = target;
@@ -47,6 +50,19 @@ public final class RecordingProxy implements AutoCloseable {
         actions.clear();
     }
 
+    /**
+     * Answers every {@code n}-th request with EC2's throttling error ({@code RequestLimitExceeded}, HTTP 503);
+     * 1 throttles everything, 0 nothing.
+     */
+    public void throttleEvery(int n) {
+        throttleEvery = n;
+    }
+
+    /** How many requests were answered with a throttling error. */
+    public int throttledCount() {
+        return throttled.get();
+    }
+
     /** While down, every request is answered 503 Unavailable, as by an AWS outage. */
     public void down(boolean isDown) {
         down = isDown;
@@ -56,6 +72,17 @@ public final class RecordingProxy implements AutoCloseable {
         try (ex) {
             byte[] body = ex.getRequestBody().readAllBytes();
             actions.add(action(new String(body, StandardCharsets.UTF_8)));
+            int every = throttleEvery;
+            if (every > 0 && requests.incrementAndGet() % every == 0) {
+                throttled.incrementAndGet();
+                byte[] reply = ("<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit "
+                        + "exceeded.</Message></Error></Errors><RequestID>test</RequestID></Response>")
+                        .getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "text/xml");
+                ex.sendResponseHeaders(503, reply.length);
+                ex.getResponseBody().write(reply);
+                return;
+            }
             if (down) {
                 byte[] reply = ("<Response><Errors><Error><Code>Unavailable</Code><Message>test outage</Message>"
                         + "</Error></Errors><RequestID>test</RequestID></Response>").getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,367 @@
+#!/usr/bin/env bash
+# bench/discover.sh: how long one cold peer discovery takes, and how many AWS calls it makes.
+#
+# Against a local AWS emulator (moto_server) holding a group of FLEET_SIZE (default 100) instances tagged
+# nholuongut:peerGroupName=bench (one RunInstances call each), plus some untagged instances and a small
+# Auto Scaling Group, and a local IMDSv2 fixture answering as the first tagged instance, it times
+# RUNS (default 7) fresh runs of each of:
+#
+#   a. pipeline  the shell pipeline the original AMIs used: curl IMDSv2 token + instance id, region and
+#                own address, `aws ec2 describe-tags` (own tag), `aws ec2 describe-instances` (filter
+#                by tag and state, query PrivateIpAddress), own address removed, numeric sort
+#   b. plain     java -jar agent.jar discover
+#   c. tuned     the launch the image uses: TUNED_FLAGS plus an application class-data archive
+#                (bench/out/agent.jsa, made first with -XX:ArchiveClassesAtExit from one discover run)
+#
+# Every variant's output must be the same set of peer addresses (checked before timing, and after each
+# timed run). Rounds are interleaved (a b c, a b c, ...) so that background load hits every variant
+# alike. Prints the medians, pipeline/plain and pipeline/tuned, and whether the goals hold (tuned at
+# least 3x faster than the pipeline, plain at least as fast). Then counts the AWS API calls of one
+# discovery in tag mode and in Auto Scaling Group mode from moto's request log (goal: at most 2 and 3).
+#
+# Environment: RUNS (7), FLEET_SIZE (100), ASG_SIZE (4), TUNED_FLAGS (the image's flags, see below),
+# EXPLORE=1 to also time a few candidate flag sets (and a static AppCDS archive) and show why TUNED_FLAGS
+# won, STRICT=1 to exit 1 when a goal is missed. Output: bench/out/discover/ (results.txt, timings.csv,
+# logs), and bench/out/agent.jar + agent.jsa.
+#
+# Everything stays on 127.0.0.1: fake credentials, AWS_ENDPOINT_URL at moto, the metadata endpoint at the
+# fixture. The 10.x addresses moto hands out are compared as text, never contacted.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+RUNS=${RUNS:-7}
+FLEET_SIZE=${FLEET_SIZE:-100}
+ASG_SIZE=${ASG_SIZE:-4}
+EXPLORE=${EXPLORE:-0}
+STRICT=${STRICT:-0}
+# The image's launch flags for a short-lived client (EXPLORE=1 times the alternatives):
+#   TieredStopAtLevel=1  C1 only: a run is over before C2 code would pay back its compile time
+#   CICompilerCount=1    one compiler thread, not two: on a 2-vCPU instance it leaves the main thread
+#                        a CPU (about -30 ms here, with SerialGC)
+#   UseSerialGC          no GC worker threads to start for a heap of a few MB (about -10 ms here)
+#   Xshare:auto          a stale or missing archive slows the start but never stops the agent
+#   Xlog ... stderr      JVM warnings (e.g. "Unable to use shared archive") go to stderr: by default the
+#                        JVM prints them on stdout, which would corrupt `discover`'s output
+# -XX:-UsePerfData gained nothing measurable and hides the daemon from jps/jstat, so it is left out.
+TUNED_FLAGS=${TUNED_FLAGS:-"-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr"}
+readonly TAG=nholuongut:peerGroupName
+readonly GROUP=bench
+readonly REGION=us-east-1
+readonly OUT=bench/out/discover  # this bench's own directory: other benches write beside it in bench/out
+readonly JAR=bench/out/agent.jar  # a snapshot of target/agent.jar: every variant times the same bits
+readonly JSA=bench/out/agent.jsa  # the class-data archive made for that jar
+
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive integer" >&2; exit 2; }
+[[ $FLEET_SIZE =~ ^[1-9][0-9]*$ ]] || { echo "FLEET_SIZE must be a positive integer" >&2; exit 2; }
+[[ $ASG_SIZE =~ ^[1-9][0-9]*$ ]] || { echo "ASG_SIZE must be a positive integer" >&2; exit 2; }
+read -r -a tuned <<<"$TUNED_FLAGS"
+
+die() {
+    printf 'bench/discover.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+for tool in java python3 moto_server curl aws awk sort; do
+    command -v "$tool" >/dev/null || die "$tool is not on PATH"
+done
+python3 -c 'import boto3' 2>/dev/null || die "python3 cannot import boto3"
+
+# The AWS CLI as an AMI has it: the real entry point, not a version manager's wrapper (a pyenv shim
+# would add a bash script and a second interpreter start to every call, which is not the pipeline's cost).
+aws_bin=$(command -v aws)
+if command -v pyenv >/dev/null && [[ $aws_bin == */shims/* ]]; then
+    aws_bin=$(pyenv which aws)
+fi
+
+rm -rf "$OUT"
+rm -f "$JAR" "$JSA"
+mkdir -p "$OUT/config" "$OUT/aws" "$OUT/runs"
+: >"$OUT/aws/config"
+: >"$OUT/aws/credentials"
+
+moto_pid=''
+imds_pid=''
+
+stop_pid() {
+    local pid=$1
+    [[ -n $pid ]] || return 0
+    kill "$pid" 2>/dev/null || return 0
+    for _ in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local status=$?
+    stop_pid "$imds_pid"
+    stop_pid "$moto_pid"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log() {
+    printf '%s\n' "$*" | tee -a "$OUT/results.txt"
+}
+
+# Nothing may reach real AWS or 169.254.169.254.
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=$REGION AWS_DEFAULT_REGION=$REGION
+export AWS_CONFIG_FILE=$PWD/$OUT/aws/config AWS_SHARED_CREDENTIALS_FILE=$PWD/$OUT/aws/credentials
+export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9 AWS_EC2_METADATA_DISABLED=true
+export NHOLUONGUT_CONFIG_DIR=$PWD/$OUT/config
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_EC2 AWS_ENDPOINT_URL_AUTO_SCALING JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS
+
+if [[ ! -f target/agent.jar ]]; then
+    echo "building target/agent.jar"
+    ./mvnw -B -q package -DskipTests
+fi
+cp target/agent.jar "$JAR"
+
+# --- the emulator, the fleet and the metadata fixture ------------------------------------------------
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+moto_server -H 127.0.0.1 -p "$port" >"$OUT/moto.log" 2>&1 &
+moto_pid=$!
+export AWS_ENDPOINT_URL=http://127.0.0.1:$port
+for _ in $(seq 150); do
+    curl -fsS -o /dev/null "$AWS_ENDPOINT_URL/moto-api/data.json" 2>/dev/null && break
+    kill -0 "$moto_pid" 2>/dev/null || { cat "$OUT/moto.log" >&2; die "moto_server exited"; }
+    sleep 0.1
+done
+curl -fsS -o /dev/null "$AWS_ENDPOINT_URL/moto-api/data.json" || die "moto_server did not answer"
+
+echo "creating the fleet: $FLEET_SIZE tagged $TAG=$GROUP, 10 untagged, Auto Scaling Group of $ASG_SIZE"
+python3 scripts/sample-fleet.py --endpoint "$AWS_ENDPOINT_URL" --region "$REGION" --tagged "$FLEET_SIZE" \
+    --tag-key "$TAG" --tag-value "$GROUP" --untagged 10 --asg bench-asg --asg-size "$ASG_SIZE" >"$OUT/fleet.txt"
+
+pick() { # pick KIND N: "ID ADDRESS" of the Nth instance of that kind
+    awk -v kind="$1" -v n="$2" '$1 == kind && ++seen == n { print $2, $3 }' "$OUT/fleet.txt"
+}
+read -r self_id self_ip < <(pick tagged 1)
+read -r asg_id asg_ip < <(pick asg 1)
+
+numeric_sort() {
+    sort -u -t. -k1,1n -k2,2n -k3,3n -k4,4n
+}
+awk -v self="$self_id" '$1 == "tagged" && $2 != self { print $3 }' "$OUT/fleet.txt" | numeric_sort \
+    >"$OUT/expected.txt"
+
+# be INSTANCE_ID PRIVATE_IP: (re)starts the IMDSv2 fixture answering as that instance.
+be() {
+    stop_pid "$imds_pid"
+    imds_pid=''
+    : >"$OUT/imds.port"
+    python3 scripts/imds-fixture.py "$1" "$REGION" "$2" 0 >"$OUT/imds.port" 2>>"$OUT/imds.log" &
+    imds_pid=$!
+    local imds_port=''
+    for _ in $(seq 100); do
+        read -r imds_port <"$OUT/imds.port" || true
+        [[ -n $imds_port ]] && break
+        kill -0 "$imds_pid" 2>/dev/null || { cat "$OUT/imds.log" >&2; die "the IMDS fixture exited"; }
+        sleep 0.05
+    done
+    [[ -n $imds_port ]] || die "the IMDS fixture did not start"
+    export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$imds_port
+}
+be "$self_id" "$self_ip"
+
+# --- the three variants ---------------------------------------------------------------------------------
+
+# a. What the original AMIs ran at boot, IMDSv2-ified.
+pipeline() {
+    local imds=$AWS_EC2_METADATA_SERVICE_ENDPOINT token id region own group
+    token=$(curl -fsS --max-time 2 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "$imds/latest/api/token")
+    id=$(curl -fsS --max-time 2 -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/instance-id")
+    region=$(curl -fsS --max-time 2 -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/placement/region")
+    own=$(curl -fsS --max-time 2 -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/local-ipv4")
+    group=$("$aws_bin" ec2 describe-tags --region "$region" \
+        --filters "Name=resource-id,Values=$id" "Name=key,Values=$TAG" --query 'Tags[0].Value' --output text)
+    "$aws_bin" ec2 describe-instances --region "$region" \
+        --filters "Name=tag:$TAG,Values=$group" Name=instance-state-name,Values=pending,running \
+        --query 'Reservations[].Instances[].PrivateIpAddress' --output text \
+        | tr -s '[:blank:]' '\n' | awk -v own="$own" 'NF && $0 != own && $0 != "None"' | numeric_sort
+}
+
+plain() {
+    java -jar "$JAR" discover
+}
+
+tuned() {
+    java "${tuned[@]}" -XX:SharedArchiveFile="$JSA" -jar "$JAR" discover
+}
+
+now_ns() {
+    date +%s%N
+}
+
+# timed NAME COMMAND...: runs it once, output to $OUT/runs/NAME.out; prints the milliseconds.
+timed() {
+    local name=$1 start end
+    shift
+    start=$(now_ns)
+    "$@" >"$OUT/runs/$name.out" 2>"$OUT/runs/$name.err" || {
+        cat "$OUT/runs/$name.err" >&2
+        die "$name failed"
+    }
+    end=$(now_ns)
+    echo $(((end - start) / 1000000))
+}
+
+same_peers() { # same_peers NAME: the run's output is the expected set
+    cmp -s "$OUT/runs/$1.out" "$OUT/expected.txt" || {
+        diff "$OUT/expected.txt" "$OUT/runs/$1.out" >&2 || true
+        die "$1: the peers differ from the expected $(wc -l <"$OUT/expected.txt") addresses"
+    }
+}
+
+median() { # median FILE: of the numbers in FILE, one a line
+    sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+echo "making the class-data archive: one discover run with -XX:ArchiveClassesAtExit=$JSA"
+# Made with the tuned flags (without the archive itself); the JVM's own messages go to a log, not stdout.
+java "${tuned[@]}" -XX:ArchiveClassesAtExit="$JSA" -Xlog:cds=warning:file="$OUT/jsa-dump.log" \
+    -jar "$JAR" discover >"$OUT/runs/dump.out" 2>"$OUT/runs/dump.err" || {
+    cat "$OUT/runs/dump.err" >&2
+    die "the archive run failed"
+}
+[[ -s $JSA ]] || die "no archive was written"
+# -Xshare:auto would silently run without a stale archive: prove that this one maps.
+java -Xshare:on -XX:SharedArchiveFile="$JSA" -jar "$JAR" --version >/dev/null 2>"$OUT/jsa-check.err" \
+    || { cat "$OUT/jsa-check.err" >&2; die "the archive $JSA does not map (-Xshare:on refused it)"; }
+
+echo "checking that all three variants print the same $(wc -l <"$OUT/expected.txt") peers"
+for v in pipeline plain tuned; do
+    timed "$v" "$v" >/dev/null
+    same_peers "$v"
+done
+
+{
+    echo "# bench/discover.sh $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "# $(java -version 2>&1 | head -1); $("$aws_bin" --version 2>&1); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "# group of $FLEET_SIZE tagged instances (+10 untagged, ASG of $ASG_SIZE) in moto; $RUNS runs each"
+    echo "# tuned = java $TUNED_FLAGS -XX:SharedArchiveFile=$JSA"
+} >"$OUT/results.txt"
+cat "$OUT/results.txt"
+
+echo "timing $RUNS rounds of: pipeline, plain, tuned"
+echo "round,variant,ms" >"$OUT/timings.csv"
+for r in $(seq "$RUNS"); do
+    line="round $r:"
+    for v in pipeline plain tuned; do
+        ms=$(timed "$v" "$v")
+        same_peers "$v"
+        echo "$ms" >>"$OUT/$v.ms"
+        echo "$r,$v,$ms" >>"$OUT/timings.csv"
+        line+=" $v ${ms} ms"
+    done
+    echo "$line"
+done
+
+med_pipeline=$(median "$OUT/pipeline.ms")
+med_plain=$(median "$OUT/plain.ms")
+med_tuned=$(median "$OUT/tuned.ms")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+ratio_plain=$(ratio "$med_pipeline" "$med_plain")
+ratio_tuned=$(ratio "$med_pipeline" "$med_tuned")
+
+verdict() { # verdict CONDITION...: "met" or "NOT MET" (STRICT=1 looks for the latter in results.txt)
+    if "$@"; then echo "met"; else echo "NOT MET"; fi
+}
+
+log ""
+log "cold discovery, median of $RUNS runs (group of $FLEET_SIZE):"
+log "  a. pipeline (curl + aws CLI)   $(printf '%6d' "$med_pipeline") ms"
+log "  b. plain    (java -jar)        $(printf '%6d' "$med_plain") ms"
+log "  c. tuned    (flags + archive)  $(printf '%6d' "$med_tuned") ms"
+log "  pipeline/plain = ${ratio_plain}x   goal >= 1x: $(verdict at_least "$ratio_plain" 1)"
+log "  pipeline/tuned = ${ratio_tuned}x   goal >= 3x: $(verdict at_least "$ratio_tuned" 3)"
+
+# --- AWS API calls of one discovery, from moto's request log ---------------------------------------------
+
+# moto (werkzeug) logs one line per request; every AWS API call is a "POST /" (query protocol).
+api_lines() {
+    grep -c '"POST / HTTP' "$OUT/moto.log" || true
+}
+
+# calls COMMAND...: the number of AWS API calls the command made.
+calls() {
+    local before after settled
+    before=$(api_lines)
+    "$@" >"$OUT/runs/calls.out" 2>"$OUT/runs/calls.err" || {
+        cat "$OUT/runs/calls.err" >&2
+        die "$* failed"
+    }
+    # the log line is written after the response is sent: let it land
+    after=$(api_lines)
+    for _ in 1 2 3 4 5; do
+        sleep 0.2
+        settled=$(api_lines)
+        [[ $settled == "$after" ]] && break
+        after=$settled
+    done
+    echo $((after - before))
+}
+
+tag_calls=$(calls plain)
+tag_calls_off=$(calls java -jar "$JAR" discover --instance-id "$self_id" --region "$REGION")
+pipeline_calls=$(calls pipeline)
+be "$asg_id" "$asg_ip"
+asg_calls=$(calls plain)
+grep -q '"kind": "asg"' <(java -jar "$JAR" discover -o json) || die "the ASG instance was not discovered by its ASG"
+asg_calls_off=$(calls java -jar "$JAR" discover --instance-id "$asg_id" --region "$REGION")
+
+log ""
+log "AWS API calls of one discovery (moto request log):"
+log "  tag mode (on-instance, IMDS)            $tag_calls   goal <= 2: $(verdict test "$tag_calls" -le 2)"
+log "  ASG mode (on-instance, IMDS, ASG of $ASG_SIZE)  $asg_calls   goal <= 3: $(verdict test "$asg_calls" -le 3)"
+log "  tag mode, off-instance (--instance-id)  $tag_calls_off"
+log "  ASG mode, off-instance (--instance-id)  $asg_calls_off"
+log "  the pipeline (a), tag mode              $pipeline_calls"
+
+# --- optional: why these flags ------------------------------------------------------------------------------
+
+if [[ $EXPLORE == 1 ]]; then
+    be "$self_id" "$self_ip"
+    echo "making a static AppCDS archive for comparison (-XX:DumpLoadedClassList + -Xshare:dump)"
+    java -XX:DumpLoadedClassList="$OUT/classes.lst" -jar "$JAR" discover >/dev/null
+    java -Xshare:dump -XX:SharedClassListFile="$OUT/classes.lst" -XX:SharedArchiveFile="$OUT/static.jsa" \
+        -cp "$JAR" >"$OUT/static-dump.log" 2>&1 || die "static archive dump failed (see $OUT/static-dump.log)"
+    candidates=(
+        "-XX:SharedArchiveFile=$JSA"
+        "-XX:TieredStopAtLevel=1 -XX:SharedArchiveFile=$JSA"
+        "-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:SharedArchiveFile=$JSA"
+        "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:SharedArchiveFile=$JSA"
+        "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1 -XX:SharedArchiveFile=$JSA"
+        "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1 -XX:-UsePerfData -XX:SharedArchiveFile=$JSA"
+        "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1 -XX:SharedArchiveFile=$OUT/static.jsa"
+        "$TUNED_FLAGS -XX:SharedArchiveFile=$JSA"
+    )
+    for k in "${!candidates[@]}"; do
+        : >"$OUT/candidate-$k.ms"
+    done
+    echo "timing $RUNS interleaved rounds of ${#candidates[@]} flag sets"
+    for _ in $(seq "$RUNS"); do
+        for k in "${!candidates[@]}"; do
+            read -r -a flags <<<"${candidates[$k]}"
+            timed "candidate-$k" java "${flags[@]}" -jar "$JAR" discover >>"$OUT/candidate-$k.ms"
+            same_peers "candidate-$k"
+        done
+    done
+    log ""
+    log "candidate JVM flag sets (median of $RUNS, fastest first):"
+    for k in "${!candidates[@]}"; do
+        printf '  %6d ms  %s\n' "$(median "$OUT/candidate-$k.ms")" "${candidates[$k]}"
+    done | sort -n | tee -a "$OUT/results.txt"
+fi
+
+log ""
+log "results: $OUT/results.txt, per-run times: $OUT/timings.csv"
+if [[ $STRICT == 1 ]] && grep -q 'NOT MET' "$OUT/results.txt"; then
+    exit 1
+fi

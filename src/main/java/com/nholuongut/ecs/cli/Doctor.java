@@ -1,0 +1,217 @@
+package com.nholuongut.ecs.cli;
+
+import com.nholuongut.ecs.AgentException;
+import com.nholuongut.ecs.config.AgentConfig;
+import com.nholuongut.ecs.discovery.AwsClients;
+import com.nholuongut.ecs.discovery.AwsPeerSource;
+import com.nholuongut.ecs.discovery.Discovery;
+import com.nholuongut.ecs.discovery.Ec2Discovery;
+import com.nholuongut.ecs.discovery.StaticPeerSource;
+import com.nholuongut.ecs.metadata.InstanceIdentity;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpClient;
+
+/**
+ * The preflight checks of {@code doctor}: metadata service, credentials, each IAM action discovery needs,
+ * the group, the peers' ports and the tools. Each check is independent; one failing does not hide the rest.
+ */
+final class Doctor {
+
+    /** Net's control port and Scope's app port, checked on every peer. */
+    static final int NET_PORT = 6783;
+    static final int SCOPE_PORT = 4040;
+    static final Duration PORT_TIMEOUT = Duration.ofSeconds(1);
+
+    /** The outcome of one check. */
+    enum Status { PASS, FAIL, SKIP }
+
+    /** One line of the report. */
+    record Check(String name, Status status, String detail) {
+    }
+
+    private final CommonOptions options;
+    private final AgentConfig config;
+    private final Map<String, String> env;
+    private final PortProbe probe;
+    private final List<Check> checks = new ArrayList<>();
+
+    Doctor(CommonOptions options, AgentConfig config, Map<String, String> env, PortProbe probe) {
+        this.options = options;
+        this.config = config;
+        this.env = env;
+        this.probe = probe;
+    }
+
+    List<Check> run() {
+        SdkHttpClient http = AwsClients.httpClient();
+        InstanceIdentity self = identity(http);
+        Discovery discovery = null;
+        if (config.isStatic()) {
+            http.close();
+            skip("credentials", "static PEERS: no AWS call is made");
+            skip("iam", "static PEERS: no AWS call is made");
+            discovery = new StaticPeerSource(self == null ? new InstanceIdentity(null, null, null) : self,
+                    config.staticPeers()).discover();
+            pass("group", "static PEERS: " + discovery.peers().size() + " peer(s)");
+        } else if (self == null) {
+            http.close();
+            skip("credentials", "no identity (see imds)");
+            skip("iam", "no identity (see imds)");
+            skip("group", "no identity (see imds)");
+        } else {
+            try (AwsClients clients = AwsClients.create(self.region(), env, http)) {
+                boolean credentialsFound = credentials(clients);
+                if (credentialsFound) {
+                    iam(clients, self);
+                    discovery = group(clients, self);
+                } else {
+                    skip("iam", "no credentials");
+                    skip("group", "no credentials");
+                }
+            }
+        }
+        if (discovery != null) {
+            ports(discovery);
+        }
+        tool("tool nholuongut", config.netBin());
+        if (config.scopeEnabled()) {
+            tool("tool scope", config.scopeBin());
+        }
+        return checks;
+    }
+
+    private InstanceIdentity identity(SdkHttpClient http) {
+        if (options.instanceId != null) {
+            skip("imds", "--instance-id given: identity from the flags");
+            return PeerSources.identity(options, config, env, http);
+        }
+        try {
+            InstanceIdentity id = PeerSources.identity(options, config, env, http);
+            pass("imds", "IMDSv2 answered: " + id.instanceId() + " in " + id.region() + ", address " + id.address());
+            return id;
+        } catch (AgentException e) {
+            if (config.isStatic()) {
+                skip("imds", "not answering, not needed with static PEERS: " + e.getMessage());
+            } else {
+                fail("imds", e.getMessage());
+            }
+            return null;
+        }
+    }
+
+    private boolean credentials(AwsClients clients) {
+        try {
+            AwsCredentials c = clients.credentials().resolveCredentials();
+            String key = c.accessKeyId();
+            String shown = key.length() > 8 ? key.substring(0, 4) + "..." + key.substring(key.length() - 4) : "****";
+            pass("credentials", "found (access key " + shown + ")");
+            return true;
+        } catch (SdkException e) {
+            fail("credentials", "none found: " + AgentException.oneLine(e.getMessage()));
+            return false;
+        }
+    }
+
+    private void iam(AwsClients clients, InstanceIdentity self) {
+        // EC2 honours DryRun: it checks the permission and answers DryRunOperation without doing the work.
+        action("ec2:DescribeInstances", () -> clients.ec2().describeInstances(b -> b.dryRun(true).maxResults(5)));
+        action("ec2:DescribeTags", () -> clients.ec2().describeTags(b -> b.dryRun(true).maxResults(5)));
+        // Auto Scaling has no DryRun: ask about our own instance, which is cheap and harmless.
+        action("autoscaling:DescribeAutoScalingInstances", () -> clients.autoScaling()
+                .describeAutoScalingInstances(b -> b.instanceIds(self.instanceId())));
+    }
+
+    private void action(String action, Supplier<?> call) {
+        String name = "iam " + action;
+        try {
+            call.get();
+            pass(name, "allowed");
+        } catch (AwsServiceException e) {
+            String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+            if ("DryRunOperation".equals(code)) {
+                pass(name, "allowed (dry run)");
+            } else if (e.statusCode() == 401 || e.statusCode() == 403 || "UnauthorizedOperation".equals(code)) {
+                fail(name, "denied (" + code + "): allow " + action + " in the instance role");
+            } else {
+                fail(name, "could not check (" + code + ", HTTP " + e.statusCode() + ")");
+            }
+        } catch (SdkException e) {
+            fail(name, "could not check: " + AgentException.oneLine(e.getMessage()));
+        }
+    }
+
+    private Discovery group(AwsClients clients, InstanceIdentity self) {
+        try {
+            Discovery d = new AwsPeerSource(null, new Ec2Discovery(clients.ec2(), clients::autoScaling, config),
+                    self).discover();
+            pass("group", d.source().describe() + ": " + d.members() + " member(s), " + d.peers().size()
+                    + " peer(s)");
+            return d;
+        } catch (AgentException e) {
+            fail("group", e.getMessage());
+            return null;
+        }
+    }
+
+    private void ports(Discovery discovery) {
+        List<Integer> ports = new ArrayList<>(List.of(NET_PORT));
+        if (config.scopeEnabled() && !config.scopeCloudMode()) {
+            ports.add(SCOPE_PORT);
+        }
+        if (discovery.peers().isEmpty()) {
+            skip("ports", "no peers to check");
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(16, discovery.peers().size() * ports.size()));
+        try {
+            List<CompletableFuture<Check>> futures = new ArrayList<>();
+            for (String address : discovery.addresses()) {
+                for (int port : ports) {
+                    futures.add(CompletableFuture.supplyAsync(() -> {
+                        String name = "port " + port + "/tcp " + address;
+                        return probe.reachable(address, port, PORT_TIMEOUT)
+                                ? new Check(name, Status.PASS, "reachable")
+                                : new Check(name, Status.FAIL, "not reachable within " + PORT_TIMEOUT.toMillis()
+                                        + " ms (security group, or " + (port == NET_PORT ? "Net" : "Scope")
+                                        + " not running there)");
+                    }, pool));
+                }
+            }
+            futures.forEach(f -> checks.add(f.join()));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void tool(String name, Path path) {
+        if (Files.isRegularFile(path) && Files.isExecutable(path)) {
+            pass(name, path + " is executable");
+        } else {
+            fail(name, path + (Files.exists(path) ? " is not executable" : " does not exist"));
+        }
+    }
+
+    private void pass(String name, String detail) {
+        checks.add(new Check(name, Status.PASS, detail));
+    }
+
+    private void fail(String name, String detail) {
+        checks.add(new Check(name, Status.FAIL, detail));
+    }
+
+    private void skip(String name, String detail) {
+        checks.add(new Check(name, Status.SKIP, detail));
+    }
+}

@@ -1,0 +1,179 @@
+package com.nholuongut.ecs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nholuongut.ecs.testing.Cli;
+import com.nholuongut.ecs.testing.Cli.Result;
+import com.nholuongut.ecs.testing.FakeTools;
+import com.nholuongut.ecs.testing.Fleet;
+import com.nholuongut.ecs.testing.ImdsFixture;
+import com.nholuongut.ecs.testing.Moto;
+import com.nholuongut.ecs.testing.MotoServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.protocols.jsoncore.JsonNode;
+
+/**
+ * {@code doctor} against moto. Discovered peers carry moto's 10.x addresses, which are never dialled: their
+ * port checks go through a recording probe. Real TCP checks use static peers on 127.0.0.x.
+ */
+@ExtendWith(MotoServer.class)
+class DoctorCommandTest {
+
+    static final String TAG = "nholuongut:peerGroupName";
+
+    @TempDir
+    Path dir;
+    Moto moto;
+    Fleet fleet;
+    FakeTools tools;
+    ImdsFixture imds;
+    List<String> group;
+    final Set<String> probed = ConcurrentHashMap.newKeySet();
+
+    @BeforeEach
+    void setUp(Moto moto) throws IOException {
+        this.moto = moto;
+        moto.reset();
+        fleet = new Fleet(moto);
+        tools = new FakeTools(dir.resolve("bin"));
+        group = fleet.tagged(TAG, "blue", 3);
+        imds = new ImdsFixture(group.get(0), Moto.REGION, fleet.address(group.get(0)));
+    }
+
+    @AfterEach
+    void tearDown() {
+        imds.close();
+        fleet.close();
+    }
+
+    Map<String, String> env() {
+        Map<String, String> env = new HashMap<>(moto.env());
+        env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
+        env.put("NHOLUONGUT_CONFIG_DIR", dir.toString());
+        env.put("NHOLUONGUT_NET_BIN", tools.net().toString());
+        env.put("NHOLUONGUT_SCOPE_BIN", tools.scope().toString());
+        return env;
+    }
+
+    /** Answers "open" only for {@code open}; records every probe; never opens a socket. */
+    PortProbe probeOpenOn(String open) {
+        return (address, port, timeout) -> {
+            probed.add(address + ":" + port);
+            return address.equals(open);
+        };
+    }
+
+    @Test
+    void doctor_healthyInstance_passesEveryCheck() {
+        String peer1 = fleet.address(group.get(1));
+        String peer2 = fleet.address(group.get(2));
+        PortProbe allOpen = (address, port, timeout) -> probed.add(address + ":" + port);
+
+        Result r = Cli.run(env(), allOpen, "doctor");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.outLines()).anyMatch(l -> l.startsWith("ok   imds: IMDSv2 answered: " + group.get(0)))
+                .anyMatch(l -> l.startsWith("ok   credentials: found"))
+                .contains("ok   iam ec2:DescribeInstances: allowed (dry run)",
+                        "ok   iam ec2:DescribeTags: allowed (dry run)",
+                        "ok   iam autoscaling:DescribeAutoScalingInstances: allowed",
+                        "ok   group: tag " + TAG + "=blue: 3 member(s), 2 peer(s)")
+                .anyMatch(l -> l.startsWith("ok   tool nholuongut:"))
+                .anyMatch(l -> l.startsWith("ok   tool scope:"));
+        assertThat(r.outLines().get(r.outLines().size() - 1)).matches("doctor: all \\d+ checks passed");
+        assertThat(probed).containsExactlyInAnyOrder(peer1 + ":6783", peer1 + ":4040", peer2 + ":6783",
+                peer2 + ":4040");
+    }
+
+    @Test
+    void doctor_closedPortAndMissingTool_failWithOneLineEach() {
+        String open = fleet.address(group.get(1));
+        String closed = fleet.address(group.get(2));
+        Map<String, String> env = env();
+        env.put("NHOLUONGUT_SCOPE_BIN", dir.resolve("no-such-scope").toString());
+
+        Result r = Cli.run(env, probeOpenOn(open), "doctor");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.outLines()).contains("ok   port 6783/tcp " + open + ": reachable")
+                .anyMatch(l -> l.startsWith("FAIL port 6783/tcp " + closed + ": not reachable"))
+                .anyMatch(l -> l.startsWith("FAIL port 4040/tcp " + closed))
+                .anyMatch(l -> l.startsWith("FAIL tool scope: ") && l.endsWith("does not exist"));
+        assertThat(r.outLines().get(r.outLines().size() - 1)).isEqualTo("doctor: 3 of 12 checks failed");
+    }
+
+    @Test
+    void doctor_cloudModeOrScopeDisabled_checksOnlyTheNetPort() {
+        Map<String, String> env = env();
+        env.put("NHOLUONGUT_SERVICE_TOKEN", "abc");
+        Cli.run(env, probeOpenOn("none"), "doctor");
+        assertThat(probed).allMatch(p -> p.endsWith(":6783")).hasSize(2);
+    }
+
+    @Test
+    void doctor_noMetadataService_failsImdsAndSkipsWhatNeedsIt() {
+        Map<String, String> env = env();
+        env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9");
+
+        Result r = Cli.run(env, probeOpenOn("none"), "doctor", "-o", "json");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        JsonNode json = JsonNode.parser().parse(r.out());
+        assertThat(json.field("passed").get().asBoolean()).isFalse();
+        List<JsonNode> checks = json.field("checks").get().asArray();
+        assertThat(checks.get(0).field("name").get().asString()).isEqualTo("imds");
+        assertThat(checks.get(0).field("status").get().asString()).isEqualTo("fail");
+        assertThat(checks).filteredOn(c -> c.field("name").get().asString().equals("group"))
+                .singleElement().satisfies(c -> assertThat(c.field("status").get().asString()).isEqualTo("skip"));
+    }
+
+    @Test
+    void doctor_noGroup_failsTheGroupCheck() {
+        String loner = fleet.launchOne(Map.of());
+        imds.identity(loner, Moto.REGION, fleet.address(loner));
+
+        Result r = Cli.run(env(), probeOpenOn("none"), "doctor");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.outLines()).anyMatch(l -> l.startsWith("FAIL group: no peer group"));
+        assertThat(probed).isEmpty();
+    }
+
+    @Test
+    void doctor_staticLoopbackPeers_checksRealTcpPorts() throws IOException {
+        InetAddress open = InetAddress.getByName("127.0.0.2");
+        try (ServerSocket net = new ServerSocket();
+             ServerSocket scope = new ServerSocket()) {
+            net.bind(new InetSocketAddress(open, Doctor.NET_PORT));
+            scope.bind(new InetSocketAddress(open, Doctor.SCOPE_PORT));
+            Map<String, String> env = env();
+            env.put("NHOLUONGUT_PEERS", "127.0.0.2 127.0.0.3");
+
+            Result r = Cli.run(env, "doctor");
+
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.outLines()).contains("ok   port 6783/tcp 127.0.0.2: reachable",
+                            "ok   port 4040/tcp 127.0.0.2: reachable")
+                    .anyMatch(l -> l.startsWith("FAIL port 6783/tcp 127.0.0.3"))
+                    .anyMatch(l -> l.startsWith("skip iam: static PEERS"));
+
+            env.put("NHOLUONGUT_PEERS", "127.0.0.2");
+            Result good = Cli.run(env, "doctor");
+            assertThat(good.exitCode()).as(good.out()).isZero();
+        }
+    }
+}
