@@ -9,7 +9,10 @@
 #   b. resident memory (VmRSS) after REFRESHES (default 10) refreshes      goal: <= 64 MiB
 #   c. AWS API calls per refresh after boot (moto's request log)          goal: 1, whatever the group size
 #   d. CPU time per refresh (utime+stime from /proc)
-# and how long SIGTERM takes to end it (goal: exit 0 within 5 s).
+# and how long SIGTERM takes to end it (goal: exit 0 within 5 s). Last, the reclaim of departed peers'
+# address space under Auto Scaling churn (src/test/java/.../bench/ChurnSimulation.java: 20 members, 10
+# scale-in/scale-out cycles, AWS outages in some): dead peers left owning space (goal 0) and rmpeer calls
+# per departed peer (goal exactly 1).
 #
 # Environment: FLEET_SIZE (50), REFRESHES (10), DAEMON_FLAGS (the unit's JVM flags). Output in
 # bench/out/daemon/. Only 127.0.0.1 is ever contacted: moto's 10.x addresses are data, never dialled.
@@ -20,7 +23,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 FLEET_SIZE=${FLEET_SIZE:-50}
 REFRESHES=${REFRESHES:-10}
 # Keep in step with ExecStart in init/nholuongut-agent.service.
-DAEMON_FLAGS=${DAEMON_FLAGS:-"-XX:+UseSerialGC -Xms8m -Xmx32m -Xss512k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:-UsePerfData -Xshare:auto"}
+DAEMON_FLAGS=${DAEMON_FLAGS:-"-XX:+UseSerialGC -Xms4m -Xmx96m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=16m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr"}
 readonly REGION=us-east-1
 readonly OUT=bench/out/daemon
 readonly JAR=target/agent.jar
@@ -175,3 +178,9 @@ echo "JVM flags: ${flags[*]} -XX:SharedArchiveFile=$JSA"
     measure tag
     measure asg
 } | tee "$OUT/results.txt"
+
+echo "reclaiming departed peers' address space under Auto Scaling churn (virtual clock)..."
+./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/test.classpath" \
+    -Dmdep.includeScope=test >/dev/null
+java -cp "target/classes:target/test-classes:$(cat "$OUT/test.classpath")" com.nholuongut.ecs.bench.ChurnSimulation \
+    | tee -a "$OUT/results.txt"

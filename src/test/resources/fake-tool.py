@@ -2,7 +2,7 @@
 """A stand-in for the nholuongut, scope and systemd-notify tools in tests.
 
 Appends its argv (as one JSON array, tool name first) to calls.jsonl beside it and exits with the code
-in the file exit-<tool>-<subcommand> if there is one. `nholuongut status` exits 0 once `launch` has
+in the file exit-<tool>-<subcommand> if there is one, after printing stdout-<tool>-<subcommand> if there is one. `nholuongut status` exits 0 once `launch` has
 succeeded (marker file net-running), as the real tool would. `sleep-<tool>-<subcommand>` makes it hang.
 """
 import json
@@ -25,6 +25,10 @@ def setting(kind):
     return None
 
 
+out = os.path.join(here, "stdout-%s-%s" % (tool, sub))
+if os.path.exists(out):
+    with open(out, encoding="utf-8") as f:
+        sys.stdout.write(f.read())
 if setting("sleep"):
     time.sleep(float(setting("sleep")))
 code = setting("exit")

@@ -7,6 +7,9 @@ import com.nholuongut.ecs.discovery.AwsPeerSource;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.Ec2Discovery;
 import com.nholuongut.ecs.discovery.StaticPeerSource;
+import com.nholuongut.ecs.launch.RouterReport;
+import com.nholuongut.ecs.launch.SystemProcessRunner;
+import com.nholuongut.ecs.launch.Tools;
 import com.nholuongut.ecs.metadata.InstanceIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +38,7 @@ final class Doctor {
     static final Duration PORT_TIMEOUT = Duration.ofSeconds(1);
 
     /** The outcome of one check. */
-    enum Status { PASS, FAIL, SKIP }
+    enum Status { PASS, FAIL, SKIP, WARN }
 
     /** One line of the report. */
     record Check(String name, Status status, String detail) {
@@ -84,6 +87,7 @@ final class Doctor {
         }
         if (discovery != null) {
             ports(discovery);
+            ipam(discovery);
         }
         tool("tool nholuongut", config.netBin());
         if (config.scopeEnabled()) {
@@ -195,6 +199,38 @@ final class Doctor {
         }
     }
 
+    /** Dead peers that still own address space, and which member will take it back. */
+    private void ipam(Discovery discovery) {
+        if (!Files.isExecutable(config.netBin())) {
+            return;
+        }
+        String text = new Tools(config, new SystemProcessRunner()).report();
+        RouterReport report;
+        try {
+            report = text == null ? null : RouterReport.parse(text);
+        } catch (IllegalArgumentException e) {
+            report = null;
+        }
+        if (report == null) {
+            skip("ipam", "no report from " + config.netBin() + " (is Net running?)");
+            return;
+        }
+        String lowest = java.util.stream.Stream.concat(java.util.stream.Stream.of(discovery.self().instanceId()),
+                        discovery.peers().stream().map(com.nholuongut.ecs.discovery.Peer::instanceId))
+                .filter(java.util.Objects::nonNull).min(String::compareTo).orElse(null);
+        List<RouterReport.Holder> dead = report.deadHolders();
+        if (dead.isEmpty()) {
+            pass("ipam", "no unreachable peer owns address space");
+        }
+        for (RouterReport.Holder h : dead) {
+            String who = !config.reclaimDeparted() ? "RECLAIM_DEPARTED=false: run `nholuongut rmpeer " + h.name()
+                    + "` on one member" : lowest == null ? "static PEERS: run `nholuongut rmpeer " + h.name()
+                    + "` on one member" : lowest + " (lowest instance id) reclaims it once AWS shows it gone";
+            warn("ipam " + h.name(), "unreachable peer" + (h.nickname() == null || h.nickname().isEmpty() ? ""
+                    : " " + h.nickname()) + " owns " + h.addresses() + " address(es); " + who);
+        }
+    }
+
     private void tool(String name, Path path) {
         if (Files.isRegularFile(path) && Files.isExecutable(path)) {
             pass(name, path + " is executable");
@@ -209,6 +245,10 @@ final class Doctor {
 
     private void fail(String name, String detail) {
         checks.add(new Check(name, Status.FAIL, detail));
+    }
+
+    private void warn(String name, String detail) {
+        checks.add(new Check(name, Status.WARN, detail));
     }
 
     private void skip(String name, String detail) {

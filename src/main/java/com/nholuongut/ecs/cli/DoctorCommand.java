@@ -51,6 +51,7 @@ final class DoctorCommand implements Callable<Integer> {
                     case PASS -> "ok";
                     case FAIL -> "FAIL";
                     case SKIP -> "skip";
+                    case WARN -> "warn";
                 }, c.name(), c.detail());
             }
             out.println(failed == 0 ? "doctor: all " + checks.size() + " checks passed"

@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param stateDir        where the last good peer list is kept
  * @param imdsV1Fallback  whether IMDSv1 may be used when the token request is refused
  * @param apiBudget       AWS calls per second the whole group may spend on discovery
+ * @param reclaimDeparted whether departed peers' address space is taken back with {@code rmpeer}
  */
 public record AgentConfig(
         String peerGroupTag,
@@ -37,7 +38,8 @@ public record AgentConfig(
         Path scopeBin,
         Path stateDir,
         boolean imdsV1Fallback,
-        double apiBudget) {
+        double apiBudget,
+        boolean reclaimDeparted) {
 
     /** What replaces the Scope token wherever it would be shown. */
     public static final String MASK = "****";
@@ -74,6 +76,7 @@ public record AgentConfig(
                 + ", refreshInterval=" + Durations.format(refreshInterval) + ", netLaunchArgs=" + netLaunchArgs
                 + ", scopeEnabled=" + scopeEnabled + ", serviceToken=" + (serviceToken == null ? null : MASK)
                 + ", scopeLaunchArgs=" + scopeLaunchArgs + ", netBin=" + netBin + ", scopeBin=" + scopeBin
-                + ", stateDir=" + stateDir + ", imdsV1Fallback=" + imdsV1Fallback + ", apiBudget=" + apiBudget + "]";
+                + ", stateDir=" + stateDir + ", imdsV1Fallback=" + imdsV1Fallback + ", apiBudget=" + apiBudget
+                + ", reclaimDeparted=" + reclaimDeparted + "]";
     }
 }

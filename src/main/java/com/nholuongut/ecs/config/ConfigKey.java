@@ -18,7 +18,8 @@ public enum ConfigKey {
     SCOPE_BIN("/usr/local/bin/scope"),
     STATE_DIR("/var/lib/nholuongut"),
     IMDS_V1_FALLBACK("false"),
-    API_BUDGET("2");
+    API_BUDGET("2"),
+    RECLAIM_DEPARTED("true");
 
     /** Prefix of the environment variables that override the files, e.g. {@code NHOLUONGUT_PEERS}. */
     public static final String ENV_PREFIX = "NHOLUONGUT_";

@@ -150,7 +150,8 @@ public final class ConfigLoader {
                 absolutePath(ConfigKey.SCOPE_BIN),
                 absolutePath(ConfigKey.STATE_DIR),
                 bool(ConfigKey.IMDS_V1_FALLBACK),
-                budget());
+                budget(),
+                bool(ConfigKey.RECLAIM_DEPARTED));
     }
 
     /** The effective raw value: the highest layer's, an empty value meaning the default. */

@@ -37,6 +37,7 @@ public final class Daemon {
     private final RandomGenerator random;
     private final Backoff backoff;
     private final CountDownLatch stop = new CountDownLatch(1);
+    private final Reclaimer reclaimer;
 
     private PeerSource source;
     private int failures;
@@ -65,6 +66,7 @@ public final class Daemon {
         this.ready = ready;
         this.random = random;
         this.backoff = new Backoff(min(config.refreshInterval(), Duration.ofSeconds(5)), random);
+        this.reclaimer = config.reclaimDeparted() ? new Reclaimer(tools, config.stateDir()) : null;
     }
 
     /** Asks the loop to end; it returns within moments unless a tool is running. */
@@ -147,6 +149,9 @@ public final class Daemon {
             log.warn("discovery failed at boot and no saved peers: starting alone, joining the others later");
         }
         seen = peers;
+        if (discovery != null && reclaimer != null) {
+            reclaimer.afterRefresh(discovery, source);
+        }
         if (tools.netRunning()) {
             log.info("nholuongut Net is already running: refreshing its peers");
             netUp = true;
@@ -187,6 +192,9 @@ public final class Daemon {
         }
         if (netUp) {
             applyNet(peers);
+            if (reclaimer != null) {
+                reclaimer.afterRefresh(discovery, source);
+            }
         }
         if (config.scopeEnabled()) {
             if (config.scopeCloudMode()) {

@@ -37,6 +37,14 @@ public final class AwsPeerSource implements PeerSource {
         return d;
     }
 
+    @Override
+    public java.util.Set<String> departed(java.util.Collection<String> instanceIds) {
+        if (located == null || instanceIds.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return ec2Discovery.departed(located.group(), instanceIds);
+    }
+
     /** Peers from the members: us excluded, one per address, numerically sorted. */
     static Discovery fromMembers(InstanceIdentity self, GroupSource group, List<Peer> members) {
         Map<String, Peer> byAddress = new TreeMap<>(Addresses.NUMERIC);

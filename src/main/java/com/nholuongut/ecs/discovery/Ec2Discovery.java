@@ -118,11 +118,42 @@ public final class Ec2Discovery {
                         log.debug("skipping {}: no private address yet", instance.instanceId());
                         continue;
                     }
-                    members.add(new Peer(instance.instanceId(), address, instance.state().nameAsString()));
+                    members.add(new Peer(instance.instanceId(), address, instance.state().nameAsString(),
+                            instance.privateDnsName()));
                 }
             });
             return members;
         });
+    }
+
+    /**
+     * For members that dropped out of the group's list: which ones AWS shows as gone for good
+     * (shutting-down, terminated, no longer known, or no longer carrying the group's tag). A stopped
+     * instance is not gone: it may be started again. One filtered {@code DescribeInstances} per 200 ids,
+     * made only when members disappear.
+     */
+    public java.util.Set<String> departed(GroupSource group, java.util.Collection<String> instanceIds) {
+        java.util.Set<String> gone = new java.util.HashSet<>(instanceIds);
+        List<String> ids = List.copyOf(instanceIds);
+        for (int from = 0; from < ids.size(); from += 200) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 200));
+            DescribeInstancesRequest request = DescribeInstancesRequest.builder()
+                    .filters(Filter.builder().name("instance-id").values(chunk).build())
+                    .build();
+            AwsCalls.call(DESCRIBE_INSTANCES, () -> {
+                ec2.describeInstancesPaginator(request).reservations().forEach(r -> r.instances().forEach(i -> {
+                    String state = i.state() == null ? "" : i.state().nameAsString();
+                    boolean inGroup = tagValue(i.tags(), group.memberTagKey())
+                            .map(group.memberTagValue()::equals).orElse(false);
+                    boolean stillHere = inGroup && !state.equals("shutting-down") && !state.equals("terminated");
+                    if (stillHere) {
+                        gone.remove(i.instanceId());
+                    }
+                }));
+                return null;
+            });
+        }
+        return gone;
     }
 
     private Instance describeSelf(String instanceId) {

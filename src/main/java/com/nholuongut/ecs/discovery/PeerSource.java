@@ -10,6 +10,14 @@ public interface PeerSource extends AutoCloseable {
      */
     Discovery discover();
 
+    /**
+     * Of these former members (instance ids), the ones AWS shows as gone for good: terminated or shutting
+     * down, or out of the group. Never a member that is merely stopped or unreachable.
+     */
+    default java.util.Set<String> departed(java.util.Collection<String> instanceIds) {
+        return java.util.Set.of();
+    }
+
     @Override
     default void close() {
     }

@@ -61,6 +61,22 @@ public final class Tools {
         return run(argv, COMMAND_TIMEOUT, true).ok();
     }
 
+    /** {@code nholuongut report}: the router's JSON report, or null when it failed. */
+    public String report() {
+        ProcessRunner.Result r = runner.run(List.of(net(), "report"), COMMAND_TIMEOUT);
+        if (!r.ok()) {
+            log.warn("{} report failed (exit {}): {}", net(), r.exitCode(), mask(oneLine(r.stderr())));
+            return null;
+        }
+        log.debug("ran {} report (exit 0, {} ms)", net(), r.duration().toMillis());
+        return r.stdout();
+    }
+
+    /** {@code nholuongut rmpeer NAME}: takes over the address space a departed peer owned. */
+    public boolean rmpeer(String peerName) {
+        return run(List.of(net(), "rmpeer", peerName), COMMAND_TIMEOUT, true).ok();
+    }
+
     /** {@code scope launch --probe.ecs=true ...}: with the peers standalone, with the token in cloud mode. */
     public boolean launchScope(Collection<String> peers) {
         List<String> argv = new ArrayList<>(List.of(scope(), "launch", "--probe.ecs=true"));

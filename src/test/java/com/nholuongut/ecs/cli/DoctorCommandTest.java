@@ -91,7 +91,8 @@ class DoctorCommandTest {
                 .contains("ok   iam ec2:DescribeInstances: allowed (dry run)",
                         "ok   iam ec2:DescribeTags: allowed (dry run)",
                         "ok   iam autoscaling:DescribeAutoScalingInstances: allowed",
-                        "ok   group: tag " + TAG + "=blue: 3 member(s), 2 peer(s)")
+                        "ok   group: tag " + TAG + "=blue: 3 member(s), 2 peer(s)",
+                        "skip ipam: no report from " + tools.net() + " (is Net running?)")
                 .anyMatch(l -> l.startsWith("ok   tool nholuongut:"))
                 .anyMatch(l -> l.startsWith("ok   tool scope:"));
         assertThat(r.outLines().get(r.outLines().size() - 1)).matches("doctor: all \\d+ checks passed");
@@ -113,7 +114,20 @@ class DoctorCommandTest {
                 .anyMatch(l -> l.startsWith("FAIL port 6783/tcp " + closed + ": not reachable"))
                 .anyMatch(l -> l.startsWith("FAIL port 4040/tcp " + closed))
                 .anyMatch(l -> l.startsWith("FAIL tool scope: ") && l.endsWith("does not exist"));
-        assertThat(r.outLines().get(r.outLines().size() - 1)).isEqualTo("doctor: 3 of 12 checks failed");
+        assertThat(r.outLines().get(r.outLines().size() - 1)).isEqualTo("doctor: 3 of 13 checks failed");
+    }
+
+    @Test
+    void doctor_deadPeerHoldingAddressSpace_isListedWithItsReclaimer() throws IOException {
+        tools.stdout("nholuongut", "report", new String(DoctorCommandTest.class
+                .getResourceAsStream("/report/three-peers.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        String lowest = group.stream().min(String::compareTo).orElseThrow();
+
+        Result r = Cli.run(env(), (address, port, timeout) -> true, "doctor");
+
+        assertThat(r.exitCode()).as("a warning, not a failure").isZero();
+        assertThat(r.outLines()).contains("warn ipam aa:aa:aa:aa:aa:03: unreachable peer ip-10-0-1-3 owns 393216"
+                + " address(es); " + lowest + " (lowest instance id) reclaims it once AWS shows it gone");
     }
 
     @Test

@@ -73,6 +73,11 @@ public final class FakeTools {
         Files.deleteIfExists(dir.resolve("exit-" + tool + "-" + subcommand));
     }
 
+    /** Makes {@code tool subcommand} print {@code text} on stdout. */
+    public void stdout(String tool, String subcommand, String text) throws IOException {
+        Files.writeString(dir.resolve("stdout-" + tool + "-" + subcommand), text);
+    }
+
     /** Makes {@code tool subcommand} hang for {@code seconds}. */
     public void sleep(String tool, String subcommand, int seconds) throws IOException {
         Files.writeString(dir.resolve("sleep-" + tool + "-" + subcommand), String.valueOf(seconds));
