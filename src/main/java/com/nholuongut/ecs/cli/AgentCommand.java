@@ -46,6 +46,13 @@ public final class AgentCommand implements Runnable {
     public static CommandLine commandLine(Map<String, String> env, PortProbe probe) {
         CommandLine cl = new CommandLine(new AgentCommand(), new Factory(env, probe));
         cl.setExecutionExceptionHandler(AgentCommand::handle);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            // One line, like every other error; --help has the usage.
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("error: " + AgentException.oneLine(ex.getMessage()) + " (see --help)");
+            err.flush();
+            return ExitCodes.USAGE;
+        });
         return cl;
     }
 

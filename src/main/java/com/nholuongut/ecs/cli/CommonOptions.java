@@ -75,8 +75,8 @@ public final class CommonOptions {
             int eq = set.indexOf('=');
             var key = eq <= 0 ? java.util.Optional.<ConfigKey>empty() : ConfigKey.byName(set.substring(0, eq));
             if (key.isEmpty()) {
-                throw new ParameterException(mixee.commandLine(), "--set takes KEY=VALUE with a known key, got '"
-                        + set + "'");
+                throw new ParameterException(mixee.commandLine(), "--set takes KEY=VALUE with a known key, got "
+                        + (eq > 0 ? "'" + set.substring(0, eq) + "=...'" : "no '='"));
             }
             flags.put(key.get(), new FlagValue(set.substring(eq + 1), "--set " + key.get()));
         }

@@ -66,7 +66,7 @@ final class Doctor {
             skip("credentials", "static PEERS: no AWS call is made");
             skip("iam", "static PEERS: no AWS call is made");
             discovery = new StaticPeerSource(self == null ? new InstanceIdentity(null, null, null) : self,
-                    config.staticPeers()).discover();
+                    config.staticPeers(), StaticPeerSource.localAddresses()).discover();
             pass("group", "static PEERS: " + discovery.peers().size() + " peer(s)");
         } else if (self == null) {
             http.close();

@@ -1,6 +1,5 @@
 package com.nholuongut.ecs.cli;
 
-import com.nholuongut.ecs.AgentException;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.discovery.AwsClients;
 import com.nholuongut.ecs.discovery.AwsPeerSource;
@@ -46,13 +45,12 @@ final class PeerSources {
 
     /** The static list when {@code PEERS} is set (no AWS call), else discovery through AWS. */
     static PeerSource open(CommonOptions options, AgentConfig config, Map<String, String> env) {
+        if (config.isStatic()) {
+            return new StaticPeerSource(staticIdentity(options, env), config.staticPeers(),
+                    StaticPeerSource.localAddresses());
+        }
         SdkHttpClient http = AwsClients.httpClient();
         try {
-            if (config.isStatic()) {
-                InstanceIdentity self = staticIdentity(options, config, env, http);
-                http.close();
-                return new StaticPeerSource(self, config.staticPeers());
-            }
             InstanceIdentity self = identity(options, config, env, http);
             log.debug("identity: instance {} in {}, address {}", self.instanceId(), self.region(), self.address());
             AwsClients clients = AwsClients.create(self.region(), env, http);
@@ -63,19 +61,13 @@ final class PeerSources {
         }
     }
 
-    /** With static peers our identity is only informative: IMDS is asked, but its absence is no error. */
-    private static InstanceIdentity staticIdentity(CommonOptions options, AgentConfig config,
-                                                   Map<String, String> env, SdkHttpClient http) {
-        if (options.instanceId != null) {
-            return new InstanceIdentity(options.instanceId,
-                    firstNonBlank(options.region, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION")), null);
-        }
-        try {
-            return identity(options, config, env, http);
-        } catch (AgentException e) {
-            log.debug("static PEERS: own identity unknown: {}", e.getMessage());
-            return new InstanceIdentity(null, options.region, null);
-        }
+    /**
+     * With static peers our identity is only informative and no metadata service is asked (the list is
+     * meant to work anywhere): it comes from {@code --instance-id}/{@code --region} when given.
+     */
+    private static InstanceIdentity staticIdentity(CommonOptions options, Map<String, String> env) {
+        return new InstanceIdentity(options.instanceId,
+                firstNonBlank(options.region, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION")), null);
     }
 
     private static String firstNonBlank(String... values) {

@@ -33,6 +33,7 @@ public final class ConfigLoader {
     private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
     private static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration MAX_INTERVAL = Duration.ofHours(24);
 
     /** A raw value and where it came from, e.g. {@code /etc/nholuongut/scope.config line 4}. */
     private record Setting(String value, String origin) {
@@ -91,7 +92,9 @@ public final class ConfigLoader {
             }
             int eq = line.indexOf('=');
             if (eq <= 0 || !KEY_NAME.matcher(line.substring(0, eq).strip()).matches()) {
-                throw new ConfigException(origin + ": expected KEY=VALUE, got '" + abbreviate(line) + "'");
+                // The value is not shown: a mistyped key may sit in front of a secret.
+                throw new ConfigException(origin + ": expected KEY=VALUE, got "
+                        + (eq > 0 ? "'" + abbreviate(line.substring(0, eq).strip()) + "=...'" : "a line without '='"));
             }
             String name = line.substring(0, eq).strip();
             String value = unquote(line.substring(eq + 1).strip());
@@ -203,6 +206,9 @@ public final class ConfigLoader {
         }
         if (d.compareTo(MIN_INTERVAL) < 0) {
             throw invalid(ConfigKey.REFRESH_INTERVAL, "must be at least 1s");
+        }
+        if (d.compareTo(MAX_INTERVAL) > 0) {
+            throw invalid(ConfigKey.REFRESH_INTERVAL, "must be at most 24h");
         }
         if (d.compareTo(WARN_INTERVAL) < 0) {
             warnings.add("REFRESH_INTERVAL " + Durations.format(d)

@@ -27,12 +27,17 @@ public final class Durations {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("'" + text + "' is too long a duration");
             }
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            });
+            try {
+                total = total.plus(switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                });
+                total.toMillis();
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("'" + text + "' is too long a duration");
+            }
         }
         return total;
     }

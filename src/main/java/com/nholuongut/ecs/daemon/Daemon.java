@@ -42,6 +42,7 @@ public final class Daemon {
     private PeerSource source;
     private int failures;
     private boolean throttled;
+    private boolean transientFailure = true;
     private int members = 1;
     private List<String> seen;
     private boolean netUp;
@@ -125,7 +126,7 @@ public final class Daemon {
         return refresh.toMillis() >= budgetMs ? refresh : Duration.ofMillis(budgetMs);
     }
 
-    /** Discovers and launches Net and Scope; public for the fleet simulation, which drives the steps. */
+    /** Discovers and launches Net and Scope; public for the simulations, which drive the steps. */
     public void boot() {
         log.info("starting: refresh every {} (+/-20% jitter), state in {}", Durations.format(config.refreshInterval()),
                 state.file());
@@ -133,6 +134,7 @@ public final class Daemon {
         Discovery discovery = discover();
         List<String> peers;
         int bootMembers = 1;
+        boolean known = true;
         if (discovery != null) {
             peers = discovery.addresses();
             bootMembers = discovery.members();
@@ -146,26 +148,42 @@ public final class Daemon {
                     state.file());
         } else {
             peers = List.of();
-            log.warn("discovery failed at boot and no saved peers: starting alone, joining the others later");
+            known = false;
         }
         seen = peers;
-        if (discovery != null && reclaimer != null) {
-            reclaimer.afterRefresh(discovery, source);
+        if (stopping()) {
+            return;
         }
         if (tools.netRunning()) {
             log.info("nholuongut Net is already running: refreshing its peers");
             netUp = true;
             // What Net had is what we last saved; those gone since are forgotten.
             netPeers = null;
-            saved.ifPresent(s -> pendingForget.addAll(minus(s.peers(), peers)));
             signalReady();
+            if (!known) {
+                // Nothing to tell a running Net yet: replacing its peers with none would cut a healthy mesh.
+                log.warn("discovery failed at boot and no saved peers: leaving the running Net and Scope as they"
+                        + " are until discovery works");
+                scopeUp = true;
+                return;
+            }
+            saved.ifPresent(s -> pendingForget.addAll(minus(s.peers(), peers)));
             applyNet(peers);
-            if (config.scopeEnabled()) {
+            if (config.scopeEnabled() && !stopping()) {
                 relaunchScope(peers);
             }
         } else {
+            if (!known && !transientFailure) {
+                // AWS answered "no group" or "denied": a Net launched alone would start an address ring of
+                // its own that cannot merge with the group's later. Wait for a real answer instead.
+                log.error("not launching nholuongut Net until discovery works (see the error above); retrying");
+                return;
+            }
+            if (!known) {
+                log.warn("discovery failed at boot and no saved peers: starting alone, joining the others later");
+            }
             startNet(peers, bootMembers);
-            if (config.scopeEnabled()) {
+            if (config.scopeEnabled() && !stopping()) {
                 scopeUp = tools.launchScope(peers);
                 scopePeers = scopeUp ? peers : null;
             }
@@ -176,6 +194,13 @@ public final class Daemon {
     public void refresh() {
         Discovery discovery = discover();
         if (discovery == null) {
+            if (!netUp && transientFailure && !stopping() && !tools.netRunning()) {
+                // AWS is away but Net is not up (its launch failed): retry it with what we know.
+                startNet(seen, members);
+            }
+            return;
+        }
+        if (stopping()) {
             return;
         }
         List<String> peers = discovery.addresses();
@@ -192,8 +217,14 @@ public final class Daemon {
         }
         if (netUp) {
             applyNet(peers);
-            if (reclaimer != null) {
-                reclaimer.afterRefresh(discovery, source);
+            if (reclaimer != null && !stopping()) {
+                try {
+                    reclaimer.afterRefresh(discovery, source);
+                } catch (RuntimeException e) {
+                    log.warn("reclaiming departed peers failed, trying again next refresh: {}",
+                            AgentException.oneLine(String.valueOf(e.getMessage())));
+                    log.debug("reclaim failure", e);
+                }
             }
         }
         if (config.scopeEnabled()) {
@@ -205,6 +236,10 @@ public final class Daemon {
                 relaunchScope(peers);
             }
         }
+    }
+
+    private boolean stopping() {
+        return stop.getCount() == 0;
     }
 
     private void startNet(List<String> peers, int members) {
@@ -259,6 +294,7 @@ public final class Daemon {
             }
             failures = 0;
             throttled = false;
+            transientFailure = true;
             if (d.members() != members) {
                 Duration before = effectiveInterval();
                 members = d.members();
@@ -269,15 +305,26 @@ public final class Daemon {
             }
             state.save(d);
             return d;
-        } catch (AgentException e) {
-            if (e.exitCode() == ExitCodes.CONFIG || e.exitCode() == ExitCodes.USAGE) {
+        } catch (RuntimeException e) {
+            int code = e instanceof AgentException a ? a.exitCode() : ExitCodes.INTERNAL;
+            if (code == ExitCodes.CONFIG || code == ExitCodes.USAGE) {
                 throw e;
             }
+            // Unreachable or failing (5), or something unexpected: retry. "No group" (3) and "denied" (4)
+            // are answers, retried too (a tag or a policy can be fixed), but Net is not launched alone on them.
+            transientFailure = code != ExitCodes.NO_PEER_GROUP && code != ExitCodes.AWS_DENIED;
+            log.debug("discovery failure", e);
             failures++;
             throttled = e instanceof com.nholuongut.ecs.UnavailableException u && u.throttled();
             if (failures == 1) {
-                log.warn("discovery failed, keeping the last good peers and retrying with backoff{}: {}",
-                        throttled ? " (throttled: backing off beyond the refresh interval)" : "", e.getMessage());
+                String message = e instanceof AgentException ? e.getMessage()
+                        : "unexpected " + AgentException.oneLine(String.valueOf(e));
+                if (transientFailure) {
+                    log.warn("discovery failed, keeping the last good peers and retrying with backoff{}: {}",
+                            throttled ? " (throttled: backing off beyond the refresh interval)" : "", message);
+                } else {
+                    log.error("discovery failed, retrying with backoff: {}", message);
+                }
             } else {
                 log.debug("discovery failed again ({}): {}", failures, e.getMessage());
             }

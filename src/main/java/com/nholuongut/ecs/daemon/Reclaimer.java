@@ -12,48 +12,53 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 
 /**
- * Takes back the IP address space of members that left for good, on exactly one survivor: the current
- * member with the lowest instance id, which every agent computes from the same AWS view, so no
- * coordination is needed. Only that member asks AWS about the missing ones; a member counts as departed
- * when AWS shows it gone (terminated, shutting down, out of the group) on two consecutive successful
- * refreshes. What was reclaimed is kept in {@code STATE_DIR/reclaimed.json}, so a restart never repeats it.
+ * Takes back the IP address space of peers that left for good, on exactly one survivor: the current member
+ * with the lowest instance id, which every agent computes from the same AWS view, so no coordination is
+ * needed. That member reads the router's own view ({@code nholuongut report}: peers that own address space
+ * but are gone from the topology) and asks AWS about their hosts; a peer is departed when no instance with
+ * its host name is pending, running, stopping or stopped on two consecutive successful refreshes. So a
+ * stopped instance, an unreachable running one, or a host name reused by a new instance is never taken
+ * for departed, and the check needs no memory of who was there before (restarts, a new lowest member and
+ * long outages are all covered). Reclaims are kept in {@code STATE_DIR/reclaimed.json}: never repeated.
  */
 final class Reclaimer {
 
     static final String FILE = "reclaimed.json";
-    /** Consecutive successful refreshes that must show a member gone: one API hiccup is not a departure. */
+    /** Consecutive successful checks that must find a peer's host gone: one API hiccup is not a departure. */
     static final int GRACE = 2;
-    /** Refreshes a missing member is remembered, so a new lowest member can take over the reclaim. */
-    static final int PATIENCE = 10;
+    /** Without a member disappearing, the lowest member still looks every this many refreshes. */
+    static final int SWEEP = 10;
+    /** Net's peer names are MAC-like; anything else is not passed to rmpeer (it could read as an option). */
+    private static final Pattern PEER_NAME = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
 
     private static final Logger log = LoggerFactory.getLogger(Reclaimer.class);
-
-    /** A member no longer listed: what we knew of it, for how many refreshes, how often AWS confirmed it gone. */
-    private static final class Missing {
-        final Peer peer;
-        int age;
-        int confirmations;
-
-        Missing(Peer peer) {
-            this.peer = peer;
-        }
-    }
 
     private final Tools tools;
     private final Path file;
     private final Map<String, String> reclaimed;
-    private final Map<String, Missing> missing = new LinkedHashMap<>();
-    private Map<String, Peer> previous;
+    private final Map<String, Integer> confirmations = new HashMap<>();
+    /** Members seen, by host name, so a reclaim can name the instance and address (terminated ones lose both). */
+    private final Map<String, Peer> hosts = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Peer> eldest) {
+            return size() > 20_000;
+        }
+    };
+    private Set<String> previousIds;
+    private boolean wasLowest;
+    private int sinceSweep;
 
     Reclaimer(Tools tools, Path stateDir) {
         this.tools = tools;
@@ -63,60 +68,37 @@ final class Reclaimer {
 
     /** Called after each successful discovery, once Net has been told about the new peers. */
     void afterRefresh(Discovery discovery, PeerSource source) {
-        Map<String, Peer> current = new HashMap<>();
+        Set<String> ids = discovery.peers().stream().map(Peer::instanceId).filter(Objects::nonNull)
+                .collect(Collectors.toSet());
         for (Peer p : discovery.peers()) {
-            if (p.instanceId() != null) {
-                current.put(p.instanceId(), p);
+            if (p.dnsName() != null && !p.dnsName().isEmpty()) {
+                String dns = p.dnsName().toLowerCase(java.util.Locale.ROOT);
+                hosts.put(dns, p);
+                hosts.put(dns.contains(".") ? dns.substring(0, dns.indexOf('.')) : dns, p);
             }
         }
-        if (previous != null) {
-            previous.forEach((id, peer) -> {
-                if (!current.containsKey(id) && !reclaimed.containsKey(id)) {
-                    missing.putIfAbsent(id, new Missing(peer));
-                }
-            });
-        }
-        previous = current;
-        // Back in the list (stopped and started again, or an API hiccup): not departed.
-        missing.keySet().removeIf(current::containsKey);
-        if (missing.isEmpty()) {
-            return;
-        }
+        boolean disappeared = previousIds != null && !ids.containsAll(previousIds);
+        previousIds = ids;
         String self = discovery.self().instanceId();
-        boolean lowest = self != null && current.keySet().stream().allMatch(id -> self.compareTo(id) < 0);
-        for (Iterator<Missing> it = missing.values().iterator(); it.hasNext();) {
-            Missing m = it.next();
-            if (++m.age > PATIENCE) {
-                it.remove();
-            }
-        }
-        if (!lowest || missing.isEmpty()) {
+        if (self == null || discovery.peers().stream().anyMatch(p -> p.instanceId() == null)) {
             return;
         }
-        Set<String> gone;
-        try {
-            gone = source.departed(missing.keySet());
-        } catch (AgentException e) {
-            log.debug("cannot tell whether {} left: {}", missing.keySet(), e.getMessage());
+        boolean lowest = ids.stream().allMatch(id -> self.compareTo(id) < 0);
+        if (!lowest) {
+            confirmations.clear();
+            wasLowest = false;
             return;
         }
-        boolean due = false;
-        for (Iterator<Map.Entry<String, Missing>> it = missing.entrySet().iterator(); it.hasNext();) {
-            Map.Entry<String, Missing> e = it.next();
-            if (gone.contains(e.getKey())) {
-                e.getValue().confirmations++;
-                due |= e.getValue().confirmations >= GRACE;
-            } else {
-                // Stopped, or otherwise still in the group: never reclaimed.
-                it.remove();
-            }
+        boolean look = disappeared || !confirmations.isEmpty() || !wasLowest || ++sinceSweep >= SWEEP;
+        wasLowest = true;
+        if (!look) {
+            return;
         }
-        if (due) {
-            reclaimDue();
-        }
+        sinceSweep = 0;
+        check(source);
     }
 
-    private void reclaimDue() {
+    private void check(PeerSource source) {
         String text = tools.report();
         if (text == null) {
             return;
@@ -128,46 +110,84 @@ final class Reclaimer {
             log.warn("cannot read nholuongut report: {}", e.getMessage());
             return;
         }
-        for (Iterator<Map.Entry<String, Missing>> it = missing.entrySet().iterator(); it.hasNext();) {
-            Map.Entry<String, Missing> e = it.next();
-            Missing m = e.getValue();
-            if (m.confirmations < GRACE) {
+        Map<String, RouterReport.Holder> byName = new LinkedHashMap<>();
+        for (RouterReport.Holder h : report.deadHolders()) {
+            if (!PEER_NAME.matcher(h.name()).matches() || h.name().equals(report.ownName())
+                    || reclaimed.containsKey(h.name())) {
                 continue;
             }
-            String id = e.getKey();
-            Optional<String> name = report.find(m.peer.dnsName(), m.peer.address());
-            if (name.isEmpty()) {
-                log.info("departed {} ({}): no peer holds address space for it; nothing to reclaim", id,
-                        m.peer.address());
-                remember(id, "");
-                it.remove();
+            if (h.nickname() == null || h.nickname().isBlank()) {
+                log.debug("peer {} owns {} address(es) but has no nickname to find its instance by", h.name(),
+                        h.addresses());
                 continue;
             }
-            long held = report.addressesHeldBy(name.get());
-            if (tools.rmpeer(name.get())) {
-                log.info("reclaimed the address space of departed {} ({}, peer {}): {} address(es) taken over",
-                        id, m.peer.address(), name.get(), held);
-                remember(id, name.get());
-                it.remove();
+            byName.put(h.name(), h);
+        }
+        confirmations.keySet().retainAll(byName.keySet());
+        if (byName.isEmpty()) {
+            return;
+        }
+        Set<String> present;
+        try {
+            present = source.presentHosts(byName.values().stream().map(RouterReport.Holder::nickname).toList());
+        } catch (AgentException e) {
+            // Not a successful check: the streak neither grows nor ends.
+            log.debug("cannot check the hosts of unreachable peers: {}", e.getMessage());
+            return;
+        }
+        for (RouterReport.Holder h : byName.values()) {
+            if (present.contains(h.nickname())) {
+                // Its instance is still there (stopped, unreachable, or the name went to a new instance).
+                confirmations.remove(h.name());
+                continue;
+            }
+            int seen = confirmations.merge(h.name(), 1, Integer::sum);
+            log.debug("peer {} owns {} address(es); no instance has host {} (check {} of {})", h.name(),
+                    h.addresses(), h.nickname(), seen, GRACE);
+            if (seen < GRACE) {
+                continue;
+            }
+            if (tools.rmpeer(h.name())) {
+                Peer member = hosts.get(h.nickname().toLowerCase(java.util.Locale.ROOT));
+                log.info("reclaimed the address space of departed peer {} (host {}, instance {}, address {}): {}"
+                        + " address(es) taken over", h.name(), h.nickname(),
+                        member == null ? "unknown" : member.instanceId(), member == null ? "unknown" : member.address(),
+                        h.addresses());
+                confirmations.remove(h.name());
+                remember(h.name(), h.nickname());
             }
         }
     }
 
-    private void remember(String instanceId, String peerName) {
-        reclaimed.put(instanceId, peerName);
+    private void remember(String peerName, String host) {
+        reclaimed.put(peerName, host);
         StringBuilder json = new StringBuilder("{\"version\": 1, \"reclaimed\": {");
         String sep = "";
         for (Map.Entry<String, String> e : reclaimed.entrySet()) {
-            json.append(sep).append('"').append(e.getKey()).append("\": \"").append(e.getValue()).append('"');
+            json.append(sep).append(quote(e.getKey())).append(": ").append(quote(e.getValue()));
             sep = ", ";
         }
         json.append("}}\n");
         try {
             AtomicFile.write(file, json.toString());
         } catch (IOException e) {
-            log.warn("cannot write {}: {}; a restart may reclaim {} again (harmless)", file, e.getMessage(),
-                    instanceId);
+            log.warn("cannot write {}: {}; a restart may run rmpeer for {} again (harmless)", file, e.getMessage(),
+                    peerName);
         }
+    }
+
+    private static String quote(String text) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
     }
 
     private static Map<String, String> load(Path file) {
@@ -175,12 +195,17 @@ final class Reclaimer {
         try {
             JsonNode json = JsonNode.parser().parse(Files.readString(file, StandardCharsets.UTF_8));
             json.field("reclaimed").orElseThrow().asObject()
-                    .forEach((id, name) -> done.put(id, name.isString() ? name.asString() : ""));
+                    .forEach((name, host) -> done.put(name, host.isString() ? host.asString() : ""));
         } catch (NoSuchFileException e) {
             // first run
         } catch (IOException | RuntimeException e) {
             log.warn("ignoring unreadable {}: {}", file, AgentException.oneLine(String.valueOf(e.getMessage())));
         }
         return done;
+    }
+
+    /** For tests and the simulation: the peers reclaimed so far. */
+    List<String> reclaimedPeers() {
+        return List.copyOf(reclaimed.keySet());
     }
 }

@@ -38,11 +38,11 @@ public final class AwsPeerSource implements PeerSource {
     }
 
     @Override
-    public java.util.Set<String> departed(java.util.Collection<String> instanceIds) {
-        if (located == null || instanceIds.isEmpty()) {
+    public java.util.Set<String> presentHosts(java.util.Collection<String> hostNames) {
+        if (hostNames.isEmpty()) {
             return java.util.Set.of();
         }
-        return ec2Discovery.departed(located.group(), instanceIds);
+        return ec2Discovery.presentHosts(located == null ? identity.region() : located.self().region(), hostNames);
     }
 
     /** Peers from the members: us excluded, one per address, numerically sorted. */

@@ -127,33 +127,41 @@ public final class Ec2Discovery {
     }
 
     /**
-     * For members that dropped out of the group's list: which ones AWS shows as gone for good
-     * (shutting-down, terminated, no longer known, or no longer carrying the group's tag). A stopped
-     * instance is not gone: it may be started again. One filtered {@code DescribeInstances} per 200 ids,
-     * made only when members disappear.
+     * Which of these host names still belong to an instance that is pending, running, stopping or stopped
+     * (by private DNS name: {@code ip-10-0-1-5} matches {@code ip-10-0-1-5.ec2.internal}). Terminated
+     * instances lose their DNS name, so a host that is gone finds nothing. One filtered
+     * {@code DescribeInstances} per 100 names.
      */
-    public java.util.Set<String> departed(GroupSource group, java.util.Collection<String> instanceIds) {
-        java.util.Set<String> gone = new java.util.HashSet<>(instanceIds);
-        List<String> ids = List.copyOf(instanceIds);
-        for (int from = 0; from < ids.size(); from += 200) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 200));
+    public java.util.Set<String> presentHosts(String region, java.util.Collection<String> hostNames) {
+        java.util.Set<String> present = new java.util.HashSet<>();
+        List<String> names = hostNames.stream().distinct().toList();
+        for (int from = 0; from < names.size(); from += 100) {
+            List<String> chunk = names.subList(from, Math.min(names.size(), from + 100));
+            // Exact DNS names, no wildcards: a bare host name is completed with both private DNS suffixes
+            // EC2 uses (ec2.internal in us-east-1, <region>.compute.internal elsewhere).
+            List<String> values = chunk.stream()
+                    .flatMap(h -> h.contains(".") ? java.util.stream.Stream.of(h)
+                            : java.util.stream.Stream.of(h + ".ec2.internal", h + "." + region + ".compute.internal"))
+                    .map(Ec2Discovery::filterValue).distinct().toList();
             DescribeInstancesRequest request = DescribeInstancesRequest.builder()
-                    .filters(Filter.builder().name("instance-id").values(chunk).build())
+                    .filters(Filter.builder().name("private-dns-name").values(values).build(),
+                            Filter.builder().name("instance-state-name")
+                                    .values("pending", "running", "stopping", "stopped").build())
                     .build();
             AwsCalls.call(DESCRIBE_INSTANCES, () -> {
                 ec2.describeInstancesPaginator(request).reservations().forEach(r -> r.instances().forEach(i -> {
-                    String state = i.state() == null ? "" : i.state().nameAsString();
-                    boolean inGroup = tagValue(i.tags(), group.memberTagKey())
-                            .map(group.memberTagValue()::equals).orElse(false);
-                    boolean stillHere = inGroup && !state.equals("shutting-down") && !state.equals("terminated");
-                    if (stillHere) {
-                        gone.remove(i.instanceId());
+                    String dns = i.privateDnsName() == null ? "" : i.privateDnsName().toLowerCase(java.util.Locale.ROOT);
+                    for (String h : chunk) {
+                        String host = h.toLowerCase(java.util.Locale.ROOT);
+                        if (!dns.isEmpty() && (dns.equals(host) || dns.startsWith(host + "."))) {
+                            present.add(h);
+                        }
                     }
                 }));
                 return null;
             });
         }
-        return gone;
+        return present;
     }
 
     private Instance describeSelf(String instanceId) {

@@ -50,9 +50,14 @@ public record GroupSource(Kind kind, String key, String value, String name) {
     /** For logs: {@code tag nholuongut:peerGroupName=foo} or {@code asg my-asg}. */
     public String describe() {
         return switch (kind) {
-            case TAG -> "tag " + key + "=" + value;
-            case ASG -> "Auto Scaling Group " + name;
+            case TAG -> "tag " + printable(key) + "=" + printable(value);
+            case ASG -> "Auto Scaling Group " + printable(name);
             case STATIC -> "static PEERS";
         };
+    }
+
+    /** Tag values and group names are anyone's text: keep log lines one line. */
+    private static String printable(String text) {
+        return text.replaceAll("\\p{Cntrl}", "?");
     }
 }

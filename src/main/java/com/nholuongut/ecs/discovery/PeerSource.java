@@ -11,11 +11,12 @@ public interface PeerSource extends AutoCloseable {
     Discovery discover();
 
     /**
-     * Of these former members (instance ids), the ones AWS shows as gone for good: terminated or shutting
-     * down, or out of the group. Never a member that is merely stopped or unreachable.
+     * Of these host names (Net's nicknames: an instance's host name, or its whole private DNS name), the ones
+     * that still belong to an instance that is pending, running, stopping or stopped: such a host has not
+     * left, whatever its router looks like. Without AWS (static peers) every host counts as present.
      */
-    default java.util.Set<String> departed(java.util.Collection<String> instanceIds) {
-        return java.util.Set.of();
+    default java.util.Set<String> presentHosts(java.util.Collection<String> hostNames) {
+        return java.util.Set.copyOf(hostNames);
     }
 
     @Override

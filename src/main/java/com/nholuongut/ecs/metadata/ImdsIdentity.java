@@ -66,7 +66,13 @@ public final class ImdsIdentity implements AutoCloseable {
             }
             document = getWithoutToken(e);
         }
-        JsonNode json = JsonNode.parser().parse(document);
+        JsonNode json;
+        try {
+            json = JsonNode.parser().parse(document);
+        } catch (RuntimeException e) {
+            throw new UnavailableException("IMDS at " + endpoint + " returned an identity document that is not"
+                    + " JSON", e);
+        }
         String id = field(json, "instanceId");
         String region = field(json, "region");
         String ip = field(json, "privateIp");

@@ -83,7 +83,7 @@ public final class ChurnSimulation {
         return list;
     }
 
-    /** One agent's AWS: the running members; departed = terminated. Fails during a simulated outage. */
+    /** One agent's AWS: the running members; a host is present unless terminated. Fails during an outage. */
     private final class SimSource implements PeerSource {
         private final int index;
 
@@ -103,14 +103,15 @@ public final class ChurnSimulation {
         }
 
         @Override
-        public Set<String> departed(Collection<String> ids) {
-            Set<String> gone = new HashSet<>();
+        public Set<String> presentHosts(Collection<String> hosts) {
+            Set<String> present = new HashSet<>();
             state.forEach((i, s) -> {
-                if (ids.contains(id(i)) && s.equals("terminated")) {
-                    gone.add(id(i));
+                String host = "ip-" + address(i).replace('.', '-');
+                if (!s.equals("terminated") && hosts.contains(host)) {
+                    present.add(host);
                 }
             });
-            return gone;
+            return present;
         }
     }
 

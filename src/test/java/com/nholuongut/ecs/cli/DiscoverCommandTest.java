@@ -386,10 +386,67 @@ class DiscoverCommandTest {
     }
 
     @Test
-    void discover_unknownOutputFormat_isUsageError() {
+    void discover_unknownOutputFormat_isAOneLineUsageError() {
         Result r = Cli.run(env(), "discover", "-o", "yaml");
 
         assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).hasLineCount(1).contains("yaml").contains("--help");
+    }
+
+    @Test
+    void discover_unknownOptionOrSetKey_isAOneLineUsageErrorThatHidesTheValue() {
+        Result unknown = Cli.run(env(), "discover", "--bogus");
+        Result badSet = Cli.run(env(), "discover", "--set", "SERVICE_TOKN=s3cret");
+
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).hasLineCount(1).contains("--bogus");
+        assertThat(badSet.exitCode()).isEqualTo(2);
+        assertThat(badSet.err()).hasLineCount(1).contains("SERVICE_TOKN").doesNotContain("s3cret");
+    }
+
+    @Test
+    void discover_malformedConfigLine_exits78WithoutShowingItsValue() throws IOException {
+        Files.writeString(configDir.resolve("scope.config"), "SERVICE-TOKEN=s3cret\n");
+
+        Result r = Cli.run(env(), "discover");
+
+        assertThat(r.exitCode()).isEqualTo(78);
+        assertThat(r.err()).hasLineCount(1).contains("line 1").contains("SERVICE-TOKEN").doesNotContain("s3cret");
+    }
+
+    @Test
+    void discover_refreshIntervalTooLong_exits78() {
+        Result overflow = Cli.run(env(), "discover", "--set", "REFRESH_INTERVAL=99999999999999999h");
+        Result tooLong = Cli.run(env(), "discover", "--set", "REFRESH_INTERVAL=25h");
+
+        assertThat(overflow.exitCode()).isEqualTo(78);
+        assertThat(overflow.err()).hasLineCount(1).contains("REFRESH_INTERVAL");
+        assertThat(tooLong.exitCode()).isEqualTo(78);
+        assertThat(tooLong.err()).contains("at most 24h");
+    }
+
+    @Test
+    void discover_metadataServiceAnsweringGarbage_exits5() throws IOException {
+        try (ImdsFixture imds = new ImdsFixture("i-0123456789abcdef0", Moto.REGION, "10.0.0.1")) {
+            imds.mode(ImdsFixture.Mode.GARBAGE);
+            Map<String, String> env = env();
+            env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
+
+            Result r = Cli.run(env, "discover");
+
+            assertThat(r.exitCode()).isEqualTo(5);
+            assertThat(r.err()).hasLineCount(1).contains("not JSON");
+        }
+    }
+
+    @Test
+    void discover_staticPeers_leaveOutThisHostsOwnAddresses() {
+        Map<String, String> env = env();
+        env.put("NHOLUONGUT_PEERS", "127.0.0.1 127.0.0.5");
+
+        Result r = Cli.run(env, "discover");
+
+        assertThat(r.outLines()).containsExactly("127.0.0.5");
     }
 
     static List<String> addresses(JsonNode json) {

@@ -220,6 +220,56 @@ class RunDaemonIT {
     }
 
     @Test
+    void run_restartDuringAnOutageWithoutState_leavesTheRunningNetAlone() throws Exception {
+        tools.netAlreadyRunning();
+        proxy.down(true);
+
+        start(env());
+        assertThat(await(() -> agent.stdout().contains("leaving the running Net and Scope as they are"),
+                Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
+        Thread.sleep(2000);
+        assertThat(tools.calls()).as("no connect --replace with nothing, no Scope relaunch")
+                .containsOnly(argv("nholuongut", "status"));
+
+        proxy.down(false);
+        List<String> peers = peersOf(group.subList(1, 4));
+        assertThat(await(() -> called(concat(argv("nholuongut", "connect", "--replace"), peers)),
+                Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
+    }
+
+    @Test
+    void run_noPeerGroupAtBoot_doesNotLaunchNetAloneAndJoinsOnceTagged() throws Exception {
+        String loner = fleet.launchOne(Map.of());
+        imds.identity(loner, Moto.REGION, fleet.address(loner));
+        start(env());
+        assertThat(await(() -> agent.stdout().contains("ERROR"), Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
+        Thread.sleep(2000);
+        assertThat(tools.calls()).noneMatch(c -> c.contains("launch"));
+
+        fleet.ec2().createTags(b -> b.resources(loner).tags(t -> t.key(TAG).value("blue")));
+
+        List<String> launch = concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=5"),
+                peersOf(group));
+        assertThat(await(() -> called(launch), Duration.ofSeconds(30))).as(agent.stdout()).isTrue();
+    }
+
+    @Test
+    void run_failedLaunchDuringAnOutage_isRetriedWithoutAws() throws Exception {
+        tools.exitCode("nholuongut", "launch", 1);
+        proxy.down(true);
+        start(env());
+        List<String> alone = argv("nholuongut", "launch", "--ipalloc-init", "consensus=1");
+        assertThat(await(() -> called(alone), Duration.ofSeconds(20))).isTrue();
+
+        tools.clearExitCode("nholuongut", "launch");
+
+        assertThat(await(() -> tools.calls().stream().filter(alone::equals).count() >= 2, Duration.ofSeconds(30)))
+                .as(agent.stdout()).isTrue();
+        assertThat(await(() -> agent.stdout().contains("ran " + tools.net() + " launch --ipalloc-init consensus=1"
+                + " (exit 0"), Duration.ofSeconds(10))).isTrue();
+    }
+
+    @Test
     void run_corruptStateFile_isAWarningNotACrash() throws Exception {
         Files.createDirectories(stateDir);
         Files.writeString(stateDir.resolve("peers.json"), "{\"peers\": [\"$(reboot)\"");

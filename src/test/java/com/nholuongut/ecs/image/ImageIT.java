@@ -79,7 +79,8 @@ class ImageIT {
         assertThat(out).isEqualTo("10.0.0.2\n");
         long fromArchive = Files.readAllLines(classLog).stream().filter(l -> l.contains("shared objects file (top)"))
                 .count();
-        assertThat(fromArchive).as("classes loaded from the agent's archive").isGreaterThan(500);
+        // Static peers load no AWS client: a few hundred classes, all from the archive made by the training run.
+        assertThat(fromArchive).as("classes loaded from the agent's archive").isGreaterThan(300);
     }
 
     @Test

@@ -18,36 +18,26 @@ class RouterReportTest {
     }
 
     @Test
-    void find_deadPeerByNicknameFromPrivateDnsName_evenWhenGoneFromTheTopology() throws IOException {
+    void parse_readsOwnNameAndWhoOwnsTheRange() throws IOException {
         RouterReport report = RouterReport.parse(fixture("three-peers.json"));
 
         assertThat(report.ownName()).isEqualTo("aa:aa:aa:aa:aa:01");
-        assertThat(report.find("ip-10-0-1-3.ec2.internal", "10.0.1.3")).contains("aa:aa:aa:aa:aa:03");
-        assertThat(report.addressesHeldBy("aa:aa:aa:aa:aa:03")).isEqualTo(262144 + 131072);
-        assertThat(report.knows("aa:aa:aa:aa:aa:03")).isFalse();
+        assertThat(report.deadHolders()).extracting(RouterReport.Holder::name).containsExactly("aa:aa:aa:aa:aa:03");
     }
 
     @Test
-    void find_peerWithoutNickname_byTheAddressOthersReachedItAt() throws IOException {
-        RouterReport report = RouterReport.parse(fixture("three-peers.json"));
+    void deadHolders_peerWithoutNicknameStillListed_liveOnesNot() {
+        RouterReport report = RouterReport.parse("{\"Router\": {\"Name\": \"aa:aa:aa:aa:aa:01\", \"Peers\": []},"
+                + " \"IPAM\": {\"Entries\": ["
+                + "{\"Peer\": \"aa:aa:aa:aa:aa:05\", \"Size\": 16, \"IsKnownPeer\": false},"
+                + "{\"Peer\": \"aa:aa:aa:aa:aa:06\", \"Nickname\": \"ip-10-0-1-6\", \"Size\": 0, \"IsKnownPeer\": false},"
+                + "{\"Peer\": \"aa:aa:aa:aa:aa:07\", \"Nickname\": \"ip-10-0-1-7\", \"Size\": 8, \"IsKnownPeer\": true}]}}");
 
-        assertThat(report.find("ip-10-0-1-4.ec2.internal", "10.0.1.4")).contains("aa:aa:aa:aa:aa:04");
-        assertThat(report.find(null, "10.0.1.4")).contains("aa:aa:aa:aa:aa:04");
-    }
-
-    @Test
-    void find_peerAlreadyGone_findsNothing() throws IOException {
-        RouterReport report = RouterReport.parse(fixture("three-peers.json"));
-
-        assertThat(report.find("ip-10-0-1-9.ec2.internal", "10.0.1.9")).isEmpty();
-        assertThat(report.addressesHeldBy("aa:aa:aa:aa:aa:09")).isZero();
-    }
-
-    @Test
-    void find_neverReturnsOurOwnRouter() throws IOException {
-        RouterReport report = RouterReport.parse(fixture("three-peers.json"));
-
-        assertThat(report.find("ip-10-0-1-1.ec2.internal", "10.0.1.1")).isEmpty();
+        assertThat(report.deadHolders()).singleElement().satisfies(h -> {
+            assertThat(h.name()).isEqualTo("aa:aa:aa:aa:aa:05");
+            assertThat(h.nickname()).isNull();
+            assertThat(h.addresses()).isEqualTo(16);
+        });
     }
 
     @Test

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ImdsFixture implements AutoCloseable {
 
     /** How the fixture answers. */
-    public enum Mode { V2, V1_ONLY }
+    public enum Mode { V2, V1_ONLY, GARBAGE }
 
     private final HttpServer server;
     private final String token = UUID.randomUUID().toString();
@@ -80,7 +80,7 @@ public final class ImdsFixture implements AutoCloseable {
             if (!allowed) {
                 reply(ex, 401, "");
             } else if (path.equals("/latest/dynamic/instance-identity/document")) {
-                reply(ex, 200, document);
+                reply(ex, 200, mode == Mode.GARBAGE ? "<html><body>502 Bad Gateway</body></html>" : document);
             } else {
                 reply(ex, 404, "");
             }
