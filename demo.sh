@@ -44,19 +44,9 @@ done
 python3 -c 'import boto3' 2>/dev/null || die "python3 cannot import boto3"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/nholuongut-demo.XXXXXX")
-moto_pid=''
-imds_pid=''
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 
-stop_pid() {
-    local pid=$1
-    [[ -n $pid ]] || return 0
-    kill "$pid" 2>/dev/null || return 0
-    for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || true
-}
 
 cleanup() {
     local status=$?
@@ -69,9 +59,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # Everything the agent, the AWS CLI and boto3 could read points at this machine.
 mkdir -p "$work/config" "$work/aws"
@@ -93,16 +80,7 @@ if [[ ! -f $JAR ]]; then
 fi
 
 header "Starting the AWS emulator (moto_server) on a free loopback port"
-port=$(free_port)
-moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
-moto_pid=$!
-export AWS_ENDPOINT_URL=http://127.0.0.1:$port
-for _ in $(seq 150); do
-    curl -fsS -o /dev/null "$AWS_ENDPOINT_URL/moto-api/data.json" 2>/dev/null && break
-    kill -0 "$moto_pid" 2>/dev/null || { cat "$work/moto.log" >&2; die "moto_server exited"; }
-    sleep 0.1
-done
-curl -fsS -o /dev/null "$AWS_ENDPOINT_URL/moto-api/data.json" || die "moto_server did not answer on $AWS_ENDPOINT_URL"
+start_moto "$work"
 echo "moto_server listening on $AWS_ENDPOINT_URL"
 
 header "Creating a sample fleet: 4 instances tagged $TAG=demo, an Auto Scaling Group 'demo-asg' of 3, 1 in no group"
@@ -127,20 +105,7 @@ read -r lone_id _ < <(pick untagged 1)
 
 # be INSTANCE_ID PRIVATE_IP: (re)starts the IMDSv2 fixture so that it answers as that instance.
 be() {
-    stop_pid "$imds_pid"
-    imds_pid=''
-    : >"$work/imds.port"
-    python3 scripts/imds-fixture.py "$1" "$REGION" "$2" 0 >"$work/imds.port" 2>"$work/imds.log" &
-    imds_pid=$!
-    local imds_port=''
-    for _ in $(seq 100); do
-        read -r imds_port <"$work/imds.port" || true
-        [[ -n $imds_port ]] && break
-        kill -0 "$imds_pid" 2>/dev/null || { cat "$work/imds.log" >&2; die "the IMDS fixture exited"; }
-        sleep 0.05
-    done
-    [[ -n $imds_port ]] || die "the IMDS fixture did not start"
-    export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$imds_port
+    start_imds "$work" "$1" "$REGION" "$2"
 }
 
 header "On tagged instance $tagged_id ($tagged_ip): identity from IMDSv2, group from its tag"

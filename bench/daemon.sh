@@ -42,18 +42,15 @@ done
 rm -rf "$OUT"
 mkdir -p "$OUT/bin" "$OUT/etc"
 
-pids=()
+# shellcheck source=scripts/lib.sh source-path=SCRIPTDIR/..
+source scripts/lib.sh
+agent_pid=''
 cleanup() {
-    for pid in "${pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    wait 2>/dev/null || true
+    stop_pid "$agent_pid"
+    stop_pid "$imds_pid"
+    stop_pid "$moto_pid"
 }
 trap cleanup EXIT
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 now_ms() {
     echo $(($(date +%s%N) / 1000000))
@@ -70,17 +67,8 @@ FAKE
     chmod +x "$OUT/bin/$tool"
 done
 
-moto_port=$(free_port)
-moto_server -H 127.0.0.1 -p "$moto_port" >"$OUT/moto.log" 2>&1 &
-pids+=($!)
-endpoint=http://127.0.0.1:$moto_port
-for _ in $(seq 100); do
-    python3 - "$endpoint" <<'PY' 2>/dev/null && break
-import sys, urllib.request
-urllib.request.urlopen(sys.argv[1] + "/moto-api/data.json", timeout=1)
-PY
-    sleep 0.1
-done
+start_moto "$OUT"
+endpoint=$AWS_ENDPOINT_URL
 
 echo "creating $FLEET_SIZE tagged instances and an Auto Scaling Group of $FLEET_SIZE in moto..."
 python3 scripts/sample-fleet.py --endpoint "$endpoint" --tagged "$FLEET_SIZE" --tag-value daemon-bench \
@@ -106,33 +94,25 @@ wait_refreshes() {
 
 # Runs the daemon as $1 (tag|asg) and prints one result line.
 measure() {
-    local mode=$1 self id ip imds_port imds_pid agent_pid t0 launch_ms rss calls0 calls1 cpu0 cpu1 n0 n1
+    local mode=$1 self id ip t0 launch_ms rss calls0 calls1 cpu0 cpu1 n0 n1
     local log=$OUT/$mode.log stop_ms code
     case $mode in
         tag) self=$(awk '$1 == "tagged" {print; exit}' "$OUT/fleet.txt") ;;
         asg) self=$(awk '$1 == "asg" {print; exit}' "$OUT/fleet.txt") ;;
     esac
     read -r _ id ip <<<"$self"
-    python3 scripts/imds-fixture.py "$id" "$REGION" "$ip" 0 >"$OUT/imds-$mode.port" 2>/dev/null &
-    imds_pid=$!
-    pids+=("$imds_pid")
-    for _ in $(seq 50); do
-        [[ -s $OUT/imds-$mode.port ]] && break
-        sleep 0.1
-    done
-    imds_port=$(head -n1 "$OUT/imds-$mode.port")
+    start_imds "$OUT" "$id" "$REGION" "$ip"
     : >"$OUT/bin/calls.log"
 
     t0=$(now_ms)
     env -i PATH="$PATH" HOME="$OUT" \
         AWS_ENDPOINT_URL="$endpoint" AWS_REGION=$REGION AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-        AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$imds_port" \
+        AWS_EC2_METADATA_SERVICE_ENDPOINT="$AWS_EC2_METADATA_SERVICE_ENDPOINT" \
         NHOLUONGUT_CONFIG_DIR="$OUT/etc" NHOLUONGUT_STATE_DIR="$PWD/$OUT/state-$mode" \
         NHOLUONGUT_NET_BIN="$PWD/$OUT/bin/nholuongut" NHOLUONGUT_SCOPE_BIN="$PWD/$OUT/bin/scope" \
         NHOLUONGUT_REFRESH_INTERVAL=1s NHOLUONGUT_API_BUDGET=1000 \
         java "${flags[@]}" "${archive[@]}" -jar "$JAR" run --verbose >"$log" 2>&1 &
     agent_pid=$!
-    pids+=("$agent_pid")
 
     for _ in $(seq 600); do
         grep -q ' nholuongut launch ' "$OUT/bin/calls.log" && break
@@ -157,7 +137,7 @@ measure() {
     code=0
     wait "$agent_pid" || code=$?
     stop_ms=$(($(now_ms) - t0))
-    kill "$imds_pid" 2>/dev/null || true
+    agent_pid=''
 
     local ticks
     ticks=$(getconf CLK_TCK)

@@ -80,19 +80,9 @@ mkdir -p "$OUT/config" "$OUT/aws" "$OUT/runs"
 : >"$OUT/aws/config"
 : >"$OUT/aws/credentials"
 
-moto_pid=''
-imds_pid=''
+# shellcheck source=scripts/lib.sh source-path=SCRIPTDIR/..
+source scripts/lib.sh
 
-stop_pid() {
-    local pid=$1
-    [[ -n $pid ]] || return 0
-    kill "$pid" 2>/dev/null || return 0
-    for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || true
-}
 
 cleanup() {
     local status=$?
@@ -123,16 +113,7 @@ cp target/agent.jar "$JAR"
 
 # --- the emulator, the fleet and the metadata fixture ------------------------------------------------
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-moto_server -H 127.0.0.1 -p "$port" >"$OUT/moto.log" 2>&1 &
-moto_pid=$!
-export AWS_ENDPOINT_URL=http://127.0.0.1:$port
-for _ in $(seq 150); do
-    curl -fsS -o /dev/null "$AWS_ENDPOINT_URL/moto-api/data.json" 2>/dev/null && break
-    kill -0 "$moto_pid" 2>/dev/null || { cat "$OUT/moto.log" >&2; die "moto_server exited"; }
-    sleep 0.1
-done
-curl -fsS -o /dev/null "$AWS_ENDPOINT_URL/moto-api/data.json" || die "moto_server did not answer"
+start_moto "$OUT"
 
 echo "creating the fleet: $FLEET_SIZE tagged $TAG=$GROUP, 10 untagged, Auto Scaling Group of $ASG_SIZE"
 python3 scripts/sample-fleet.py --endpoint "$AWS_ENDPOINT_URL" --region "$REGION" --tagged "$FLEET_SIZE" \
@@ -152,20 +133,7 @@ awk -v self="$self_id" '$1 == "tagged" && $2 != self { print $3 }' "$OUT/fleet.t
 
 # be INSTANCE_ID PRIVATE_IP: (re)starts the IMDSv2 fixture answering as that instance.
 be() {
-    stop_pid "$imds_pid"
-    imds_pid=''
-    : >"$OUT/imds.port"
-    python3 scripts/imds-fixture.py "$1" "$REGION" "$2" 0 >"$OUT/imds.port" 2>>"$OUT/imds.log" &
-    imds_pid=$!
-    local imds_port=''
-    for _ in $(seq 100); do
-        read -r imds_port <"$OUT/imds.port" || true
-        [[ -n $imds_port ]] && break
-        kill -0 "$imds_pid" 2>/dev/null || { cat "$OUT/imds.log" >&2; die "the IMDS fixture exited"; }
-        sleep 0.05
-    done
-    [[ -n $imds_port ]] || die "the IMDS fixture did not start"
-    export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$imds_port
+    start_imds "$OUT" "$1" "$REGION" "$2"
 }
 be "$self_id" "$self_ip"
 

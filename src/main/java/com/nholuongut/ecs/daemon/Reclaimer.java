@@ -1,6 +1,7 @@
 package com.nholuongut.ecs.daemon;
 
 import com.nholuongut.ecs.AgentException;
+import com.nholuongut.ecs.Json;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.Peer;
 import com.nholuongut.ecs.discovery.PeerSource;
@@ -164,7 +165,7 @@ final class Reclaimer {
         StringBuilder json = new StringBuilder("{\"version\": 1, \"reclaimed\": {");
         String sep = "";
         for (Map.Entry<String, String> e : reclaimed.entrySet()) {
-            json.append(sep).append(quote(e.getKey())).append(": ").append(quote(e.getValue()));
+            json.append(sep).append(Json.str(e.getKey())).append(": ").append(Json.str(e.getValue()));
             sep = ", ";
         }
         json.append("}}\n");
@@ -174,20 +175,6 @@ final class Reclaimer {
             log.warn("cannot write {}: {}; a restart may run rmpeer for {} again (harmless)", file, e.getMessage(),
                     peerName);
         }
-    }
-
-    private static String quote(String text) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
     }
 
     private static Map<String, String> load(Path file) {

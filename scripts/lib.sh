@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Shared by demo.sh and bench/*.sh (sourced, not run): loopback moto_server and IMDS fixture start-up.
+# The caller defines die() and keeps moto_pid/imds_pid for its own cleanup (stop_pid).
+
+moto_pid=''
+imds_pid=''
+
+# stop_pid PID: TERM, then KILL after 5 s.
+stop_pid() {
+    local pid=$1
+    [[ -n $pid ]] || return 0
+    kill "$pid" 2>/dev/null || return 0
+    for _ in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_moto DIR: moto_server on a free loopback port, its log in DIR/moto.log; exports AWS_ENDPOINT_URL.
+start_moto() {
+    local dir=$1 port
+    port=$(free_port)
+    moto_server -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+    moto_pid=$!
+    export AWS_ENDPOINT_URL=http://127.0.0.1:$port
+    for _ in $(seq 150); do
+        curl -fsS -o /dev/null "$AWS_ENDPOINT_URL/moto-api/data.json" 2>/dev/null && return 0
+        kill -0 "$moto_pid" 2>/dev/null || { cat "$dir/moto.log" >&2; die "moto_server exited"; }
+        sleep 0.1
+    done
+    die "moto_server did not answer on $AWS_ENDPOINT_URL"
+}
+
+# start_imds DIR INSTANCE_ID REGION PRIVATE_IP: (re)starts the IMDSv2 fixture answering as that instance;
+# exports AWS_EC2_METADATA_SERVICE_ENDPOINT.
+start_imds() {
+    local dir=$1 imds_port=''
+    stop_pid "$imds_pid"
+    imds_pid=''
+    : >"$dir/imds.port"
+    python3 scripts/imds-fixture.py "$2" "$3" "$4" 0 >"$dir/imds.port" 2>>"$dir/imds.log" &
+    imds_pid=$!
+    for _ in $(seq 100); do
+        read -r imds_port <"$dir/imds.port" || true
+        [[ -n $imds_port ]] && break
+        kill -0 "$imds_pid" 2>/dev/null || { cat "$dir/imds.log" >&2; die "the IMDS fixture exited"; }
+        sleep 0.05
+    done
+    [[ -n $imds_port ]] || die "the IMDS fixture did not start"
+    export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$imds_port
+}
