@@ -1,0 +1,176 @@
+package com.nholuongut.ecs.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nholuongut.ecs.UnavailableException;
+import com.nholuongut.ecs.config.AgentConfig;
+import com.nholuongut.ecs.discovery.Discovery;
+import com.nholuongut.ecs.discovery.GroupSource;
+import com.nholuongut.ecs.discovery.Peer;
+import com.nholuongut.ecs.discovery.PeerSource;
+import com.nholuongut.ecs.launch.ProcessRunner;
+import com.nholuongut.ecs.launch.Tools;
+import com.nholuongut.ecs.metadata.InstanceIdentity;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reclaim rule on its own: who acts, after how many checks, and what is never touched. */
+class ReclaimerTest {
+
+    static final String DEAD = "dd:dd:dd:dd:dd:dd";
+
+    @TempDir
+    Path state;
+
+    /** A member's tools: `report` lists one dead peer on host ip-10-0-0-9; every call is recorded. */
+    static final class Net implements ProcessRunner {
+        final List<List<String>> calls = new ArrayList<>();
+
+        @Override
+        public Result run(List<String> argv, Duration timeout) {
+            calls.add(argv.subList(1, argv.size()));
+            String out = argv.get(1).equals("report")
+                    ? "{\"Router\": {\"Name\": \"aa:aa:aa:aa:aa:01\", \"Peers\": []}, \"IPAM\": {\"Entries\": ["
+                    + "{\"Peer\": \"" + DEAD + "\", \"Nickname\": \"ip-10-0-0-9\", \"Size\": 512, \"IsKnownPeer\": false},"
+                    + "{\"Peer\": \"--help\", \"Nickname\": \"ip-10-0-0-8\", \"Size\": 8, \"IsKnownPeer\": false}]}}"
+                    : "";
+            return new Result(0, out, "", Duration.ZERO);
+        }
+
+        long rmpeers() {
+            return calls.stream().filter(c -> c.get(0).equals("rmpeer")).count();
+        }
+    }
+
+    /** AWS: which hosts still have an instance; can be made to fail. */
+    static final class Aws implements PeerSource {
+        final Set<String> present = new HashSet<>();
+        boolean failing;
+
+        @Override
+        public Discovery discover() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Set<String> presentHosts(Collection<String> hosts) {
+            if (failing) {
+                throw new UnavailableException("outage", null);
+            }
+            Set<String> found = new HashSet<>(hosts);
+            found.retainAll(present);
+            return found;
+        }
+    }
+
+    Reclaimer reclaimer(Net net, Path dir) {
+        AgentConfig config = new AgentConfig("k", null, List.of(), AgentConfig.DiscoveryMode.AUTO,
+                Duration.ofSeconds(60), List.of(), false, null, List.of(), Path.of("/bin/true"), Path.of("/bin/true"),
+                dir, false, 2, true);
+        return new Reclaimer(new Tools(config, net), dir);
+    }
+
+    static Discovery view(String self, String... others) {
+        List<Peer> peers = new ArrayList<>();
+        for (String id : others) {
+            peers.add(new Peer(id, "10.0.0." + id.charAt(id.length() - 1), "running"));
+        }
+        return new Discovery(new InstanceIdentity(self, "us-east-1", "10.0.0.250"), GroupSource.tag("k", "v"), peers,
+                peers.size() + 1);
+    }
+
+    @Test
+    void lowestMember_reclaimsAfterTwoChecks_onceEvenAcrossARestart() {
+        Net net = new Net();
+        Aws aws = new Aws();
+        Reclaimer r = reclaimer(net, state);
+
+        r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        assertThat(net.rmpeers()).as("one check is not enough").isZero();
+        r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        assertThat(net.calls).contains(List.of("rmpeer", DEAD));
+        assertThat(net.rmpeers()).as("--help is not a peer name: never passed to rmpeer").isEqualTo(1);
+
+        Reclaimer restarted = reclaimer(net, state);
+        for (int i = 0; i < 3; i++) {
+            restarted.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        }
+        assertThat(net.rmpeers()).isEqualTo(1);
+    }
+
+    @Test
+    void otherMembers_neverLookNorReclaim() {
+        Net net = new Net();
+        Reclaimer r = reclaimer(net, state);
+        for (int i = 0; i < 25; i++) {
+            r.afterRefresh(view("i-2", "i-1", "i-3"), new Aws());
+        }
+        assertThat(net.calls).isEmpty();
+    }
+
+    @Test
+    void hostStillThere_stoppedOrReused_isNeverReclaimed() {
+        Net net = new Net();
+        Aws aws = new Aws();
+        aws.present.add("ip-10-0-0-9");
+        Reclaimer r = reclaimer(net, state);
+        for (int i = 0; i < 25; i++) {
+            r.afterRefresh(view("i-1", "i-2"), aws);
+        }
+        assertThat(net.rmpeers()).isZero();
+    }
+
+    @Test
+    void hostBackBetweenChecks_restartsTheCount() {
+        Net net = new Net();
+        Aws aws = new Aws();
+        Reclaimer r = reclaimer(net, state);
+        r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        aws.present.add("ip-10-0-0-9");
+        r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        aws.present.clear();
+        // A member leaving makes the lowest look again at once: the count starts over at 1.
+        r.afterRefresh(view("i-1", "i-2"), aws);
+        assertThat(net.rmpeers()).isZero();
+        r.afterRefresh(view("i-1", "i-2"), aws);
+        assertThat(net.rmpeers()).isEqualTo(1);
+    }
+
+    @Test
+    void awsFailing_decidesNothing() {
+        Net net = new Net();
+        Aws aws = new Aws();
+        aws.failing = true;
+        Reclaimer r = reclaimer(net, state);
+        for (int i = 0; i < 5; i++) {
+            r.afterRefresh(view("i-1", "i-2"), aws);
+        }
+        assertThat(net.rmpeers()).isZero();
+    }
+
+    @Test
+    void aLowerMemberJoins_takesOverAndOnlyItReclaims() {
+        Net first = new Net();
+        Net newcomer = new Net();
+        Aws aws = new Aws();
+        Reclaimer a = reclaimer(first, state.resolve("a"));
+        Reclaimer b = reclaimer(newcomer, state.resolve("b"));
+
+        a.afterRefresh(view("i-2", "i-3"), aws);
+        // i-1 joins: from now on it is the lowest; i-2 stops, i-1 starts counting itself.
+        a.afterRefresh(view("i-2", "i-1", "i-3"), aws);
+        b.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        b.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        a.afterRefresh(view("i-2", "i-1", "i-3"), aws);
+
+        assertThat(first.rmpeers()).isZero();
+        assertThat(newcomer.rmpeers()).isEqualTo(1);
+    }
+}
