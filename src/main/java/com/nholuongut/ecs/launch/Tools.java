@@ -68,7 +68,7 @@ public final class Tools {
             log.warn("{} report failed (exit {}): {}", net(), r.exitCode(), mask(oneLine(r.stderr())));
             return null;
         }
-        log.debug("ran {} report (exit 0, {} ms)", net(), r.duration().toMillis());
+        log.info("ran {} report (exit 0, {} ms)", net(), r.duration().toMillis());
         return r.stdout();
     }
 
