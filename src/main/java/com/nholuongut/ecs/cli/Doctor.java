@@ -215,9 +215,7 @@ final class Doctor {
             skip("ipam", "no report from " + config.netBin() + " (is Net running?)");
             return;
         }
-        String lowest = java.util.stream.Stream.concat(java.util.stream.Stream.of(discovery.self().instanceId()),
-                        discovery.peers().stream().map(com.nholuongut.ecs.discovery.Peer::instanceId))
-                .filter(java.util.Objects::nonNull).min(String::compareTo).orElse(null);
+        String lowest = discovery.lowestInstanceId().orElse(null);
         List<RouterReport.Holder> dead = report.deadHolders();
         if (dead.isEmpty()) {
             pass("ipam", "no unreachable peer owns address space");

@@ -1,6 +1,7 @@
 package com.nholuongut.ecs.cli;
 
 import ch.qos.logback.classic.Level;
+import com.nholuongut.ecs.Json;
 import com.nholuongut.ecs.config.AgentConfig;
 import java.io.PrintWriter;
 import java.util.List;
@@ -65,9 +66,9 @@ final class DoctorCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder("{\"passed\": ").append(failed == 0).append(", \"checks\": [");
         String sep = "";
         for (Doctor.Check c : checks) {
-            sb.append(sep).append("\n  {\"name\": ").append(JsonOutput.str(c.name()))
-                    .append(", \"status\": ").append(JsonOutput.str(c.status().name().toLowerCase(java.util.Locale.ROOT)))
-                    .append(", \"detail\": ").append(JsonOutput.str(c.detail())).append('}');
+            sb.append(sep).append("\n  {\"name\": ").append(Json.str(c.name()))
+                    .append(", \"status\": ").append(Json.str(c.status().name().toLowerCase(java.util.Locale.ROOT)))
+                    .append(", \"detail\": ").append(Json.str(c.detail())).append('}');
             sep = ",";
         }
         return sb.append("]}").toString();

@@ -13,28 +13,25 @@ final class JsonOutput {
 
     static String discovery(Discovery d) {
         StringBuilder sb = new StringBuilder(256);
-        sb.append("{\"self\": {\"instanceId\": ").append(str(d.self().instanceId()))
-                .append(", \"address\": ").append(str(d.self().address()))
-                .append(", \"region\": ").append(str(d.self().region())).append("},\n");
+        sb.append("{\"self\": {\"instanceId\": ").append(Json.str(d.self().instanceId()))
+                .append(", \"address\": ").append(Json.str(d.self().address()))
+                .append(", \"region\": ").append(Json.str(d.self().region())).append("},\n");
         GroupSource s = d.source();
-        sb.append(" \"source\": {\"kind\": ").append(str(s.kind().word()));
+        sb.append(" \"source\": {\"kind\": ").append(Json.str(s.kind().word()));
         switch (s.kind()) {
-            case TAG -> sb.append(", \"tag\": ").append(str(s.key())).append(", \"value\": ").append(str(s.value()));
-            case ASG -> sb.append(", \"name\": ").append(str(s.name()));
+            case TAG -> sb.append(", \"tag\": ").append(Json.str(s.key()))
+                    .append(", \"value\": ").append(Json.str(s.value()));
+            case ASG -> sb.append(", \"name\": ").append(Json.str(s.name()));
             case STATIC -> { }
         }
         sb.append("},\n \"peers\": [");
         String sep = "";
         for (Peer p : d.peers()) {
-            sb.append(sep).append("{\"instanceId\": ").append(str(p.instanceId()))
-                    .append(", \"address\": ").append(str(p.address()))
-                    .append(", \"state\": ").append(str(p.state())).append('}');
+            sb.append(sep).append("{\"instanceId\": ").append(Json.str(p.instanceId()))
+                    .append(", \"address\": ").append(Json.str(p.address()))
+                    .append(", \"state\": ").append(Json.str(p.state())).append('}');
             sep = ", ";
         }
         return sb.append("]}").toString();
-    }
-
-    static String str(String value) {
-        return Json.str(value);
     }
 }

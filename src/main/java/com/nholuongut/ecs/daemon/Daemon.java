@@ -121,7 +121,7 @@ public final class Daemon {
 
     /** The formula of {@link #effectiveInterval()}, for a group of {@code members}. */
     public static Duration effectiveInterval(Duration refresh, int members, double budget) {
-        long callsPerRefresh = Math.max(1, (members + Ec2Pages.SIZE - 1) / Ec2Pages.SIZE);
+        long callsPerRefresh = Ec2Pages.forMembers(members);
         long budgetMs = (long) Math.ceil(members * callsPerRefresh * 1000.0 / budget);
         return refresh.toMillis() >= budgetMs ? refresh : Duration.ofMillis(budgetMs);
     }

@@ -14,7 +14,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -80,12 +79,11 @@ final class Reclaimer {
         }
         boolean disappeared = previousIds != null && !ids.containsAll(previousIds);
         previousIds = ids;
-        String self = discovery.self().instanceId();
-        if (self == null || discovery.peers().stream().anyMatch(p -> p.instanceId() == null)) {
+        java.util.Optional<String> lowestId = discovery.lowestInstanceId();
+        if (lowestId.isEmpty()) {
             return;
         }
-        boolean lowest = ids.stream().allMatch(id -> self.compareTo(id) < 0);
-        if (!lowest) {
+        if (!lowestId.get().equals(discovery.self().instanceId())) {
             confirmations.clear();
             wasLowest = false;
             return;
@@ -189,10 +187,5 @@ final class Reclaimer {
             log.warn("ignoring unreadable {}: {}", file, AgentException.oneLine(String.valueOf(e.getMessage())));
         }
         return done;
-    }
-
-    /** For tests and the simulation: the peers reclaimed so far. */
-    List<String> reclaimedPeers() {
-        return List.copyOf(reclaimed.keySet());
     }
 }

@@ -17,6 +17,18 @@ public record Discovery(InstanceIdentity self, GroupSource source, List<Peer> pe
         peers = List.copyOf(peers);
     }
 
+    /**
+     * The member with the lowest instance id, us included: the one that reclaims departed peers' address
+     * space. Empty when an id is unknown (static peers), where no member is chosen.
+     */
+    public java.util.Optional<String> lowestInstanceId() {
+        if (self.instanceId() == null || peers.stream().anyMatch(p -> p.instanceId() == null)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(self.instanceId()),
+                peers.stream().map(Peer::instanceId)).min(String::compareTo);
+    }
+
     /** The peers' addresses in order. */
     public List<String> addresses() {
         return peers.stream().map(Peer::address).toList();

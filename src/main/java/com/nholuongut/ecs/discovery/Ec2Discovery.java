@@ -31,8 +31,6 @@ public final class Ec2Discovery {
     static final String DESCRIBE_INSTANCES = "ec2:DescribeInstances";
     static final String DESCRIBE_TAGS = "ec2:DescribeTags";
     static final String DESCRIBE_ASG_INSTANCES = "autoscaling:DescribeAutoScalingInstances";
-    /** The largest page EC2 allows; a group of up to 1000 members costs one call. */
-    static final int PAGE_SIZE = Ec2Pages.SIZE;
 
     private static final Logger log = LoggerFactory.getLogger(Ec2Discovery.class);
 
@@ -103,7 +101,7 @@ public final class Ec2Discovery {
         DescribeInstancesRequest request = DescribeInstancesRequest.builder()
                 .filters(Filter.builder().name("tag:" + key).values(filterValue(value)).build(),
                         Filter.builder().name("instance-state-name").values("pending", "running").build())
-                .maxResults(PAGE_SIZE)
+                .maxResults(Ec2Pages.SIZE)
                 .build();
         return AwsCalls.call(DESCRIBE_INSTANCES, () -> {
             List<Peer> members = new ArrayList<>();

@@ -6,6 +6,11 @@ public final class Ec2Pages {
     /** The largest page EC2 allows with filters. */
     public static final int SIZE = 1000;
 
+    /** DescribeInstances calls one look at a group of {@code members} costs (at least one). */
+    public static int forMembers(int members) {
+        return Math.max(1, (members + SIZE - 1) / SIZE);
+    }
+
     private Ec2Pages() {
     }
 }

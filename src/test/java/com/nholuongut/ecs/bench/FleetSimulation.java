@@ -68,7 +68,7 @@ public final class FleetSimulation {
 
         @Override
         public Discovery discover() {
-            int pages = Math.max(1, (members.size() + Ec2Pages.SIZE - 1) / Ec2Pages.SIZE);
+            int pages = Ec2Pages.forMembers(members.size());
             if (!located) {
                 // At boot the agent first learns its group: DescribeTags of its own tag (tag mode).
                 located = true;
