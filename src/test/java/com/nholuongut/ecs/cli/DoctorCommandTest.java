@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 
 /**
- * {@code doctor} against moto. Discovered peers carry moto's 10.x addresses, which are never dialled: their
+ * {@code doctor} against moto. Discovered peers carry the fleet's private 172.31.x addresses, which are never dialled: their
  * port checks go through a recording probe. Real TCP checks use static peers on 127.0.0.x.
  */
 @ExtendWith(MotoServer.class)

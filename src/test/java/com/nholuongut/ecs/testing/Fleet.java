@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
 /** Builds real fleets in moto through the SDK: tagged instances and Auto Scaling Groups. */
 public final class Fleet implements AutoCloseable {
 
+    private final Moto moto;
     private final Ec2Client ec2;
     private final AutoScalingClient autoScaling;
     private String ami;
@@ -23,6 +24,7 @@ public final class Fleet implements AutoCloseable {
 
     /** A fleet built with these credentials (an administrator's, where moto enforces IAM). */
     public Fleet(Moto moto, String accessKey, String secretKey) {
+        this.moto = moto;
         this.ec2 = moto.ec2(accessKey, secretKey);
         this.autoScaling = moto.autoScaling(accessKey, secretKey);
     }
@@ -55,7 +57,8 @@ public final class Fleet implements AutoCloseable {
         List<Tag> sdkTags = tags.entrySet().stream()
                 .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
         var request = software.amazon.awssdk.services.ec2.model.RunInstancesRequest.builder()
-                .imageId(ami()).instanceType("t3.micro").minCount(1).maxCount(1);
+                .imageId(ami()).instanceType("t3.micro").minCount(1).maxCount(1)
+                .privateIpAddress(moto.nextAddress());
         if (!sdkTags.isEmpty()) {
             request.tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
                     .tags(sdkTags).build());

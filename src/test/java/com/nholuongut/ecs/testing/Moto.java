@@ -26,6 +26,13 @@ public final class Moto implements AutoCloseable {
     private final Process process;
     private final URI endpoint;
     private final Path log;
+    /**
+     * Addresses for {@link Fleet#launchOne}: outside a subnet moto picks a random 10.x address, and
+     * among a thousand instances two share one a few times in a hundred runs (the agent rightly lists
+     * such an address once). EC2 never does that inside a VPC, so the fleet takes the next address of
+     * 172.31.0.0/16 instead, as in a default VPC. Never reset, so no address comes back.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger addresses = new java.util.concurrent.atomic.AtomicInteger();
 
     Moto(Process process, URI endpoint, Path log) {
         this.process = process;
@@ -85,6 +92,15 @@ public final class Moto implements AutoCloseable {
     }
 
     /** Forgets every resource (moto's reset API), so each test builds its own fleet. */
+    /** 172.31.1.1 ... 172.31.1.250, 172.31.2.1, ...: unique for this server's life. */
+    public String nextAddress() {
+        int n = addresses.getAndIncrement();
+        if (n >= 254 * 250) {
+            throw new IllegalStateException("moto: out of test addresses");
+        }
+        return "172.31." + (1 + n / 250) + "." + (1 + n % 250);
+    }
+
     public void reset() {
         try {
             HttpURLConnection c = (HttpURLConnection) endpoint.resolve("/moto-api/reset").toURL().openConnection();
