@@ -29,6 +29,14 @@ public final class AgentCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** The common options given before the command's name ({@code agent.jar -v discover}). */
+    @CommandLine.Mixin
+    private CommonOptions common;
+
+    CommonOptions common() {
+        return common;
+    }
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: discover, run or doctor");

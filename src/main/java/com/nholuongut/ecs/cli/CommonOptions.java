@@ -59,6 +59,28 @@ public final class CommonOptions {
             + " overrides files and environment.")
     List<String> sets = new ArrayList<>();
 
+    /**
+     * Takes what this command's line left unset from the options given before the command's name, so that
+     * {@code agent.jar -v --region R discover} and {@code agent.jar discover -v --region R} mean the same.
+     * Where both set an option, the one after the command's name wins; {@code --set}s apply in line order.
+     */
+    void inherit(CommonOptions outer) {
+        if (outer == null) {
+            return;
+        }
+        configDir = configDir != null ? configDir : outer.configDir;
+        instanceId = instanceId != null ? instanceId : outer.instanceId;
+        region = region != null ? region : outer.region;
+        verbose |= outer.verbose;
+        peers = peers != null ? peers : outer.peers;
+        peerGroupTag = peerGroupTag != null ? peerGroupTag : outer.peerGroupTag;
+        peerGroupName = peerGroupName != null ? peerGroupName : outer.peerGroupName;
+        discovery = discovery != null ? discovery : outer.discovery;
+        List<String> all = new ArrayList<>(outer.sets);
+        all.addAll(sets);
+        sets = all;
+    }
+
     /** The configuration directory: flag, else {@code NHOLUONGUT_CONFIG_DIR}, else {@code /etc/nholuongut}. */
     Path configDir(Map<String, String> env) {
         if (configDir != null) {

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 import sun.misc.Signal;
 
 /** {@code run}: the daemon systemd starts (SPEC, "Launching and refreshing"). */
@@ -32,22 +33,23 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
 
+    @ParentCommand
+    private AgentCommand parent;
+
     RunCommand(Map<String, String> env) {
         this.env = env;
     }
 
     @Override
     public Integer call() throws InterruptedException {
+        common.inherit(parent.common());
         Logging.configure(true, common.verbose ? Level.DEBUG : Level.INFO);
         AgentConfig config = common.loadConfig(env);
         log.debug("configuration: {}", config);
         Tools tools = new Tools(config, new SystemProcessRunner());
-        Runnable ready = () -> {
-            // Under systemd (Type=notify) the unit becomes active, and ecs.service may start, only now.
-            if (env.containsKey("NOTIFY_SOCKET")) {
-                tools.runHelper(List.of("systemd-notify", "--ready"));
-            }
-        };
+        // Under systemd (Type=notify) the unit becomes active, and ecs.service may start, only when ready.
+        Readiness ready = new Readiness(tools, env.containsKey("NOTIFY_SOCKET"));
+        ready.startDeadline(config.readyTimeout());
         Daemon daemon = new Daemon(config, () -> PeerSources.open(common, config, env), tools,
                 new PeerState(config.stateDir()), ready, RandomGenerator.getDefault());
         Thread loop = Thread.currentThread();

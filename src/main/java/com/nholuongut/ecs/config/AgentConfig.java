@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param imdsV1Fallback  whether IMDSv1 may be used when the token request is refused
  * @param apiBudget       AWS calls per second the whole group may spend on discovery
  * @param reclaimDeparted whether departed peers' address space is taken back with {@code rmpeer}
+ * @param readyTimeout    under systemd, how long readiness waits for Net before it is reported anyway
  */
 public record AgentConfig(
         String peerGroupTag,
@@ -39,7 +40,8 @@ public record AgentConfig(
         Path stateDir,
         boolean imdsV1Fallback,
         double apiBudget,
-        boolean reclaimDeparted) {
+        boolean reclaimDeparted,
+        Duration readyTimeout) {
 
     /** What replaces the Scope token wherever it would be shown. */
     public static final String MASK = "****";
@@ -54,6 +56,7 @@ public record AgentConfig(
         Objects.requireNonNull(netBin, "netBin");
         Objects.requireNonNull(scopeBin, "scopeBin");
         Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(readyTimeout, "readyTimeout");
     }
 
     /** Which group kinds discovery may use. */
@@ -77,6 +80,6 @@ public record AgentConfig(
                 + ", scopeEnabled=" + scopeEnabled + ", serviceToken=" + (serviceToken == null ? null : MASK)
                 + ", scopeLaunchArgs=" + scopeLaunchArgs + ", netBin=" + netBin + ", scopeBin=" + scopeBin
                 + ", stateDir=" + stateDir + ", imdsV1Fallback=" + imdsV1Fallback + ", apiBudget=" + apiBudget
-                + ", reclaimDeparted=" + reclaimDeparted + "]";
+                + ", reclaimDeparted=" + reclaimDeparted + ", readyTimeout=" + Durations.format(readyTimeout) + "]";
     }
 }

@@ -19,7 +19,8 @@ public enum ConfigKey {
     STATE_DIR("/var/lib/nholuongut"),
     IMDS_V1_FALLBACK("false"),
     API_BUDGET("2"),
-    RECLAIM_DEPARTED("true");
+    RECLAIM_DEPARTED("true"),
+    READY_TIMEOUT("100s");
 
     /** Prefix of the environment variables that override the files, e.g. {@code NHOLUONGUT_PEERS}. */
     public static final String ENV_PREFIX = "NHOLUONGUT_";

@@ -31,9 +31,9 @@ public final class ConfigLoader {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
     private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration MIN_DURATION = Duration.ofSeconds(1);
     private static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
-    private static final Duration MAX_INTERVAL = Duration.ofHours(24);
+    private static final Duration MAX_DURATION = Duration.ofHours(24);
 
     /** A raw value and where it came from, e.g. {@code /etc/nholuongut/scope.config line 4}. */
     private record Setting(String value, String origin) {
@@ -154,7 +154,8 @@ public final class ConfigLoader {
                 absolutePath(ConfigKey.STATE_DIR),
                 bool(ConfigKey.IMDS_V1_FALLBACK),
                 budget(),
-                bool(ConfigKey.RECLAIM_DEPARTED));
+                bool(ConfigKey.RECLAIM_DEPARTED),
+                duration(ConfigKey.READY_TIMEOUT));
     }
 
     /** The effective raw value: the highest layer's, an empty value meaning the default. */
@@ -198,21 +199,27 @@ public final class ConfigLoader {
     }
 
     private Duration interval() {
-        Duration d;
-        try {
-            d = Durations.parse(string(ConfigKey.REFRESH_INTERVAL));
-        } catch (IllegalArgumentException e) {
-            throw invalid(ConfigKey.REFRESH_INTERVAL, e.getMessage());
-        }
-        if (d.compareTo(MIN_INTERVAL) < 0) {
-            throw invalid(ConfigKey.REFRESH_INTERVAL, "must be at least 1s");
-        }
-        if (d.compareTo(MAX_INTERVAL) > 0) {
-            throw invalid(ConfigKey.REFRESH_INTERVAL, "must be at most 24h");
-        }
+        Duration d = duration(ConfigKey.REFRESH_INTERVAL);
         if (d.compareTo(WARN_INTERVAL) < 0) {
             warnings.add("REFRESH_INTERVAL " + Durations.format(d)
                     + " is below 10s: every instance will call AWS that often");
+        }
+        return d;
+    }
+
+    /** A duration key: {@code 30s}, {@code 5m}, {@code 1500ms}; from 1 s to 24 h. */
+    private Duration duration(ConfigKey key) {
+        Duration d;
+        try {
+            d = Durations.parse(string(key));
+        } catch (IllegalArgumentException e) {
+            throw invalid(key, e.getMessage());
+        }
+        if (d.compareTo(MIN_DURATION) < 0) {
+            throw invalid(key, "must be at least 1s");
+        }
+        if (d.compareTo(MAX_DURATION) > 0) {
+            throw invalid(key, "must be at most 24h");
         }
         return d;
     }

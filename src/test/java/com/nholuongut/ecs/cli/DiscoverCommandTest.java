@@ -386,6 +386,29 @@ class DiscoverCommandTest {
     }
 
     @Test
+    void discover_commonOptionsBeforeTheCommandName_meanTheSameAsAfterIt() throws IOException {
+        Path elsewhere = Files.createDirectories(configDir.resolveSibling(configDir.getFileName() + "-top"));
+        Files.writeString(elsewhere.resolve("nholuongut.config"), "PEERS=10.0.0.7\n");
+        Map<String, String> env = new HashMap<>(moto.env());
+
+        Result before = Cli.run(env, "--config-dir", elsewhere.toString(), "discover");
+        Result after = Cli.run(env, "discover", "--config-dir", elsewhere.toString());
+        Result peers = Cli.run(env, "--peers", "10.0.0.1", "discover", "--config-dir", elsewhere.toString(),
+                "--peers", "10.0.0.3");
+        Result sets = Cli.run(env, "--set", "PEERS=10.0.0.2", "discover", "--set", "PEERS=10.0.0.4");
+        Result verbose = Cli.run(env, "-v", "--set", "REFRESH_INTERVAL=soon", "discover");
+
+        assertThat(before.exitCode()).as(before.err()).isZero();
+        assertThat(before.outLines()).containsExactly("10.0.0.7");
+        assertThat(after.outLines()).containsExactly("10.0.0.7");
+        assertThat(peers.exitCode()).as(peers.err()).isZero();
+        assertThat(peers.outLines()).as("after the command's name wins").containsExactly("10.0.0.3");
+        assertThat(sets.outLines()).as("the later --set wins").containsExactly("10.0.0.4");
+        assertThat(verbose.exitCode()).isEqualTo(78);
+        assertThat(verbose.err()).contains("--set REFRESH_INTERVAL").contains("\tat com.nholuongut");
+    }
+
+    @Test
     void discover_unknownOutputFormat_isAOneLineUsageError() {
         Result r = Cli.run(env(), "discover", "-o", "yaml");
 

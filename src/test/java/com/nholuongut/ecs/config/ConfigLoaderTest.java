@@ -170,6 +170,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void load_readyTimeout_defaultsTo100sAndIsBounded() throws IOException {
+        assertThat(load().readyTimeout()).isEqualTo(Duration.ofSeconds(100));
+
+        write("nholuongut.config", "READY_TIMEOUT=90s\n");
+        assertThat(load().readyTimeout()).isEqualTo(Duration.ofSeconds(90));
+
+        write("nholuongut.config", "# boot\nREADY_TIMEOUT=0s\n");
+        assertThatThrownBy(this::load).hasMessageContaining("nholuongut.config line 2")
+                .hasMessageContaining("READY_TIMEOUT").hasMessageContaining("at least 1s");
+
+        write("nholuongut.config", "READY_TIMEOUT=soon\n");
+        assertThatThrownBy(this::load).hasMessageContaining("READY_TIMEOUT").hasMessageContaining("'soon'");
+    }
+
+    @Test
     void load_peers_acceptIpLiteralsSeparatedBySpacesOrCommas() throws IOException {
         write("nholuongut.config", "PEERS=10.0.0.1, 10.0.0.2,fd00::2  192.168.1.1\n");
 

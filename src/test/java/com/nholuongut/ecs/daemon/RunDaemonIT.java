@@ -135,6 +135,43 @@ class RunDaemonIT {
     }
 
     @Test
+    void run_netLaunchSlowerThanReadyTimeout_reportsReadyOnceAtTheDeadlineAndKeepsLaunching() throws Exception {
+        Map<String, String> env = env();
+        env.put("NOTIFY_SOCKET", "/run/systemd/notify-test");
+        env.put("NHOLUONGUT_READY_TIMEOUT", "2s");
+        tools.sleep("nholuongut", "launch", 6);
+        List<String> launch = concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=4"),
+                peersOf(group.subList(1, 4)));
+        List<String> ready = argv("systemd-notify", "--ready");
+
+        start(env);
+
+        assertThat(await(() -> called(ready), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+        assertThat(agent.stdout()).contains("WARN").contains("nholuongut Net is not up after READY_TIMEOUT=2s");
+        assertThat(tools.calls()).as("the launch is still running").containsExactly(argv("nholuongut", "status"),
+                launch, ready);
+        assertThat(await(() -> agent.stdout().contains("ran " + tools.net() + " launch"), CHANGE_SEEN))
+                .as(agent.stdout()).isTrue();
+        assertThat(await(() -> tools.calls().stream().anyMatch(c -> c.get(0).equals("scope")), CHANGE_SEEN))
+                .isTrue();
+        assertThat(tools.calls()).as("ready once only").filteredOn(ready::equals).hasSize(1);
+    }
+
+    @Test
+    void run_withoutNotifySocket_neverCallsSystemdNotify() throws Exception {
+        Map<String, String> env = env();
+        env.put("NHOLUONGUT_READY_TIMEOUT", "1s");
+        tools.exitCode("nholuongut", "launch", 1);
+
+        start(env);
+
+        assertThat(await(() -> tools.calls().stream().filter(c -> c.subList(0, 2).equals(argv("nholuongut", "launch")))
+                .count() >= 2,
+                Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
+        assertThat(tools.calls()).noneMatch(c -> c.get(0).equals("systemd-notify"));
+    }
+
+    @Test
     void run_fleetChanges_areAppliedWithConnectReplaceForgetAndOneScopeRelaunch() throws Exception {
         start(env());
         assertThat(await(() -> called(argv("scope", "launch", "--probe.ecs=true")) || tools.calls().size() >= 3,

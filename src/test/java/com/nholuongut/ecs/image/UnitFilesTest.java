@@ -3,6 +3,7 @@ package com.nholuongut.ecs.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nholuongut.ecs.config.ConfigKey;
+import com.nholuongut.ecs.config.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,6 +95,9 @@ class UnitFilesTest {
         assertThat(single(unit, "Service", "Restart")).isEqualTo("on-failure");
         assertThat(words(unit, "Service", "RestartPreventExitStatus")).contains("78");
         assertThat(single(unit, "Service", "TimeoutStartSec")).isEqualTo("120s");
+        // The agent reports ready by itself (READY_TIMEOUT) before systemd would give up on its start.
+        assertThat(Durations.parse(ConfigKey.READY_TIMEOUT.defaultValue()))
+                .isLessThan(Durations.parse(single(unit, "Service", "TimeoutStartSec")));
         assertThat(words(unit, "Install", "WantedBy")).containsExactly("multi-user.target");
     }
 

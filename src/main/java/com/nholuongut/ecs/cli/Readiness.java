@@ -1,0 +1,60 @@
+package com.nholuongut.ecs.cli;
+
+import com.nholuongut.ecs.config.Durations;
+import com.nholuongut.ecs.launch.Tools;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Readiness for systemd (SPEC, "Readiness"): {@code systemd-notify --ready} once, when Net is launched or
+ * found running, or at the latest after {@code READY_TIMEOUT}. Without that deadline a Net launch slower
+ * than the unit's TimeoutStartSec (a first image pull, a slow Docker) would fail the unit: systemd would
+ * kill the launch half-way and restart the agent into the same launch, over and over. Reporting ready
+ * first lets the ECS agent start, as the original image did after 120 s, while the launch goes on.
+ */
+final class Readiness implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(Readiness.class);
+
+    private final Tools tools;
+    private final boolean underSystemd;
+    private final AtomicBoolean sent = new AtomicBoolean();
+
+    /** @param underSystemd whether {@code NOTIFY_SOCKET} is set: otherwise nothing is ever reported */
+    Readiness(Tools tools, boolean underSystemd) {
+        this.tools = tools;
+        this.underSystemd = underSystemd;
+    }
+
+    /** Net is up: report ready, unless that was done already. Called by the daemon's thread. */
+    @Override
+    public void run() {
+        if (underSystemd && sent.compareAndSet(false, true)) {
+            tools.runHelper(List.of("systemd-notify", "--ready"));
+        }
+    }
+
+    /** Reports ready after {@code timeout} if Net was not up by then; a daemon thread does the waiting. */
+    void startDeadline(Duration timeout) {
+        if (!underSystemd) {
+            return;
+        }
+        Thread timer = new Thread(() -> {
+            try {
+                Thread.sleep(timeout.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (sent.compareAndSet(false, true)) {
+                log.warn("nholuongut Net is not up after READY_TIMEOUT={}: reporting ready so that the ECS agent"
+                        + " starts; the agent keeps trying to launch Net", Durations.format(timeout));
+                tools.runHelper(List.of("systemd-notify", "--ready"));
+            }
+        }, "ready-deadline");
+        timer.setDaemon(true);
+        timer.start();
+    }
+}
