@@ -24,7 +24,7 @@ import sun.misc.Signal;
 final class RunCommand implements Callable<Integer> {
 
     /** How long SIGTERM waits for a tool that is running before the process leaves anyway. */
-    static final long STOP_GRACE_MS = 4000;
+    static final long STOP_GRACE_MS = 3000;
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 

@@ -124,7 +124,8 @@ class ReclaimIT {
                 proxy.down(false);
 
                 Agent lowest = agents.get(0);
-                assertThat(await(() -> lowest.rmpeers() == 1, Duration.ofSeconds(30)))
+                // Up to 60 s: the agents may sit in a backoff wait (full jitter, doubling per failure).
+                assertThat(await(() -> lowest.rmpeers() == 1, Duration.ofSeconds(60)))
                         .as(processes.get(0).stdout()).isTrue();
                 Thread.sleep(4000);
                 // Exactly one rmpeer, by the lowest member, for the victim only: not for the stopped host, not

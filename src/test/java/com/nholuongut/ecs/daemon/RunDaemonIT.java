@@ -33,6 +33,12 @@ class RunDaemonIT {
 
     static final String TAG = "nholuongut:peerGroupName";
     static final Duration CHANGE_SEEN = Duration.ofSeconds(10);
+    /**
+     * How long recovery may take once an outage ends: the agent may be in a backoff wait drawn from up to
+     * 2^(n-1) intervals after n failures (full jitter), e.g. 16 s after the 5 failures a test's outage
+     * often sees under load, 32 s after 6; a shorter wait made these tests flaky on a busy machine.
+     */
+    static final Duration AFTER_OUTAGE = Duration.ofSeconds(60);
 
     @TempDir
     Path work;
@@ -240,7 +246,7 @@ class RunDaemonIT {
         proxy.down(false);
 
         List<String> join = concat(argv("nholuongut", "connect", "--replace"), peersOf(group.subList(1, 4)));
-        assertThat(await(() -> called(join), Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
+        assertThat(await(() -> called(join), AFTER_OUTAGE)).as(agent.stdout()).isTrue();
         assertThat(agent.stdout()).contains("discovery works again");
     }
 
@@ -274,7 +280,7 @@ class RunDaemonIT {
         proxy.down(false);
         List<String> peers = peersOf(group.subList(1, 4));
         assertThat(await(() -> called(concat(argv("nholuongut", "connect", "--replace"), peers)),
-                Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
+                AFTER_OUTAGE)).as(agent.stdout()).isTrue();
     }
 
     @Test
@@ -367,7 +373,7 @@ class RunDaemonIT {
 
         long t0 = System.nanoTime();
         assertThat(agent.terminate(Duration.ofSeconds(10))).isZero();
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
         assertThat(agent.stdout()).contains("left running");
     }
 
@@ -461,7 +467,7 @@ class RunDaemonIT {
 
         fleet.terminate(group.get(2));
         List<String> after = concat(argv("nholuongut", "connect", "--replace"), peersOf(group.subList(1, 2)));
-        assertThat(await(() -> called(after), Duration.ofSeconds(40))).as(agent.stdout()).isTrue();
+        assertThat(await(() -> called(after), AFTER_OUTAGE)).as(agent.stdout()).isTrue();
         assertThat(agent.stdout()).contains("discovery works again");
     }
 
