@@ -29,6 +29,9 @@ final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
     private final Map<String, String> env;
+    /** Set by SIGTERM/SIGINT, read by start-up: a signal before the daemon exists is not lost. */
+    private volatile boolean stopRequested;
+    private volatile Daemon daemon;
 
     @Mixin
     private CommonOptions common;
@@ -42,6 +45,14 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        // First of all, so that SIGTERM during start-up is an exit 0 too, not the JVM's 143.
+        Thread loop = Thread.currentThread();
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), signal -> {
+                stopRequested = true;
+                stopWithin(daemon, loop);
+            });
+        }
         common.inherit(parent.common());
         Logging.configure(true, common.verbose ? Level.DEBUG : Level.INFO);
         AgentConfig config = common.loadConfig(env);
@@ -50,18 +61,22 @@ final class RunCommand implements Callable<Integer> {
         // Under systemd (Type=notify) the unit becomes active, and ecs.service may start, only when ready.
         Readiness ready = new Readiness(tools, env.containsKey("NOTIFY_SOCKET"));
         ready.startDeadline(config.readyTimeout());
-        Daemon daemon = new Daemon(config, () -> PeerSources.open(common, config, env), tools,
+        daemon = new Daemon(config, () -> PeerSources.open(common, config, env), tools,
                 new PeerState(config.stateDir()), ready, RandomGenerator.getDefault());
-        Thread loop = Thread.currentThread();
-        for (String name : List.of("TERM", "INT")) {
-            Signal.handle(new Signal(name), signal -> stopWithin(daemon, loop));
+        if (stopRequested) {
+            stopWithin(daemon, loop);
         }
         return daemon.run();
     }
 
-    /** Stops the loop; if a tool run holds it past the grace period, leaves without waiting (exit 0). */
+    /**
+     * Stops the loop ({@code daemon} null: not started yet, the watchdog alone ends start-up); if a tool run
+     * holds it past the grace period, leaves without waiting (exit 0).
+     */
     private static void stopWithin(Daemon daemon, Thread loop) {
-        daemon.stop();
+        if (daemon != null) {
+            daemon.stop();
+        }
         Thread watchdog = new Thread(() -> {
             try {
                 loop.join(STOP_GRACE_MS);

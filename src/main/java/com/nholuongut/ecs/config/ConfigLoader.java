@@ -55,13 +55,16 @@ public final class ConfigLoader {
      */
     public static AgentConfig load(Path configDir, Map<String, String> env, Map<ConfigKey, FlagValue> flags) {
         ConfigLoader loader = new ConfigLoader();
-        loader.readFile(configDir.resolve(NET_FILE));
-        loader.readFile(configDir.resolve(SCOPE_FILE));
-        loader.readEnv(env);
-        flags.forEach((key, flag) -> loader.settings.put(key, new Setting(flag.value(), flag.origin())));
-        AgentConfig config = loader.build();
-        loader.warnings.forEach(log::warn);
-        return config;
+        try {
+            loader.readFile(configDir.resolve(NET_FILE));
+            loader.readFile(configDir.resolve(SCOPE_FILE));
+            loader.readEnv(env);
+            flags.forEach((key, flag) -> loader.settings.put(key, new Setting(flag.value(), flag.origin())));
+            return loader.build();
+        } finally {
+            // Also before an error: a misspelt key is often what explains it.
+            loader.warnings.forEach(log::warn);
+        }
     }
 
     /** A value given by a command-line flag. */
@@ -97,7 +100,7 @@ public final class ConfigLoader {
                         + (eq > 0 ? "'" + abbreviate(line.substring(0, eq).strip()) + "=...'" : "a line without '='"));
             }
             String name = line.substring(0, eq).strip();
-            String value = unquote(line.substring(eq + 1).strip());
+            String value = unquote(withoutComment(line.substring(eq + 1)).strip());
             var key = ConfigKey.byName(name);
             if (key.isEmpty()) {
                 warnings.add(origin + ": unknown key " + name + " (ignored)");
@@ -267,10 +270,37 @@ public final class ConfigLoader {
         return Path.of(raw);
     }
 
+    /**
+     * The value without a trailing comment: as in a shell, a {@code #} outside quotes that follows white
+     * space starts one ({@code SCOPE_ENABLED=false  # no Scope}); {@code KEY=a#b} and {@code KEY="a #b"}
+     * keep theirs.
+     */
+    static String withoutComment(String value) {
+        char quote = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '#' && i > 0 && Character.isWhitespace(value.charAt(i - 1))) {
+                return value.substring(0, i);
+            }
+        }
+        return value;
+    }
+
+    /**
+     * Drops one pair of surrounding quotes ({@code KEY="a b"}), only when they enclose the whole value:
+     * {@code "--a" "--b"} is two quoted words, left for the argument splitter.
+     */
     private static String unquote(String value) {
         if (value.length() >= 2) {
             char first = value.charAt(0);
-            if ((first == '"' || first == '\'') && value.charAt(value.length() - 1) == first) {
+            if ((first == '"' || first == '\'') && value.charAt(value.length() - 1) == first
+                    && value.indexOf(first, 1) == value.length() - 1) {
                 return value.substring(1, value.length() - 1);
             }
         }

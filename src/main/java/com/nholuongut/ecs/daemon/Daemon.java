@@ -217,15 +217,6 @@ public final class Daemon {
         }
         if (netUp) {
             applyNet(peers);
-            if (reclaimer != null && !stopping()) {
-                try {
-                    reclaimer.afterRefresh(discovery, source);
-                } catch (RuntimeException e) {
-                    log.warn("reclaiming departed peers failed, trying again next refresh: {}",
-                            AgentException.oneLine(String.valueOf(e.getMessage())));
-                    log.debug("reclaim failure", e);
-                }
-            }
         }
         if (config.scopeEnabled()) {
             if (config.scopeCloudMode()) {
@@ -234,6 +225,16 @@ public final class Daemon {
                 }
             } else if (!scopeUp || !peers.equals(scopePeers)) {
                 relaunchScope(peers);
+            }
+        }
+        // Last: the peers' own update (connect, forget, Scope) never waits for the address-space clean-up.
+        if (netUp && reclaimer != null && !stopping()) {
+            try {
+                reclaimer.afterRefresh(discovery, source);
+            } catch (RuntimeException e) {
+                log.warn("reclaiming departed peers failed, trying again next refresh: {}",
+                        AgentException.oneLine(String.valueOf(e.getMessage())));
+                log.debug("reclaim failure", e);
             }
         }
     }

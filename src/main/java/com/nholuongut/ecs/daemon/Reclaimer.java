@@ -32,14 +32,19 @@ import software.amazon.awssdk.protocols.jsoncore.JsonNode;
  * stopped instance, an unreachable running one, or a host name reused by a new instance is never taken
  * for departed, and the check needs no memory of who was there before (restarts, a new lowest member and
  * long outages are all covered). Reclaims are kept in {@code STATE_DIR/reclaimed.json}: never repeated.
+ *
+ * <p>The report is read only because of a change (SPEC: no tool call when nothing changed): for
+ * {@link #WATCH} refreshes after a member disappeared from the group, since the router may still count a
+ * dead peer as connected for a while, and while a dead peer awaits its second check. A departure missed
+ * while this agent was down is found at the next departure: the report shows every dead holder.
  */
 final class Reclaimer {
 
     static final String FILE = "reclaimed.json";
     /** Consecutive successful checks that must find a peer's host gone: one API hiccup is not a departure. */
     static final int GRACE = 2;
-    /** Without a member disappearing, the lowest member still looks every this many refreshes. */
-    static final int SWEEP = 10;
+    /** After a member disappeared, the lowest member looks at the report for this many refreshes. */
+    static final int WATCH = 10;
     /** Net's peer names are MAC-like; anything else is not passed to rmpeer (it could read as an option). */
     private static final Pattern PEER_NAME = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
 
@@ -57,8 +62,7 @@ final class Reclaimer {
         }
     };
     private Set<String> previousIds;
-    private boolean wasLowest;
-    private int sinceSweep;
+    private int watch;
 
     Reclaimer(Tools tools, Path stateDir) {
         this.tools = tools;
@@ -77,23 +81,25 @@ final class Reclaimer {
                 hosts.put(dns.contains(".") ? dns.substring(0, dns.indexOf('.')) : dns, p);
             }
         }
-        boolean disappeared = previousIds != null && !ids.containsAll(previousIds);
+        boolean departed = previousIds != null && !ids.containsAll(previousIds);
         previousIds = ids;
+        if (departed) {
+            watch = WATCH + 1;
+        }
+        // Counted on every member, so that a next lowest taking over goes on watching for the same time.
+        boolean watching = watch > 0;
+        watch = Math.max(0, watch - 1);
         java.util.Optional<String> lowestId = discovery.lowestInstanceId();
-        if (lowestId.isEmpty()) {
-            return;
-        }
-        if (!lowestId.get().equals(discovery.self().instanceId())) {
+        if (lowestId.isEmpty() || !lowestId.get().equals(discovery.self().instanceId())) {
+            // Not ours to do (or static peers): the lowest member watches the same departures.
             confirmations.clear();
-            wasLowest = false;
             return;
         }
-        boolean look = disappeared || !confirmations.isEmpty() || !wasLowest || ++sinceSweep >= SWEEP;
-        wasLowest = true;
-        if (!look) {
+        if (departed || !(watching || !confirmations.isEmpty())) {
+            // The refresh that sees a member leave only updates the peers; the router needs a moment to
+            // count the dead peer as gone anyway.
             return;
         }
-        sinceSweep = 0;
         check(source);
     }
 

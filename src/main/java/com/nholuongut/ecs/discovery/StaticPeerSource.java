@@ -11,19 +11,24 @@ public final class StaticPeerSource implements PeerSource {
     private final Discovery discovery;
 
     /**
-     * @param addresses the list
-     * @param local     this host's own addresses: left out of the list, so one list can serve every member
-     *                  (and Net's consensus count is right)
+     * @param addresses the list: the peers, exactly (sorted numerically, without duplicates), for SPEC says
+     *                  it replaces discovery; an address of our own in it is harmless to Net
+     * @param local     this host's own addresses: not left out, but an own address in the list means we are
+     *                  a member already, so Net's consensus count is not one too high (one list for the
+     *                  whole group is the common case)
      */
     public StaticPeerSource(InstanceIdentity self, List<String> addresses, Set<String> local) {
         TreeSet<String> sorted = new TreeSet<>(Addresses.NUMERIC);
         sorted.addAll(addresses);
-        sorted.removeAll(local);
+        // Compared numerically on both sides: the JDK writes ::1 as 0:0:0:0:0:0:0:1.
+        TreeSet<String> own = new TreeSet<>(Addresses.NUMERIC);
+        local.stream().filter(Addresses::isLiteral).forEach(own::add);
         if (self.address() != null) {
-            sorted.remove(self.address());
+            own.add(self.address());
         }
+        boolean listed = sorted.stream().anyMatch(own::contains);
         List<Peer> peers = sorted.stream().map(Peer::ofStatic).toList();
-        this.discovery = new Discovery(self, GroupSource.staticList(), peers, peers.size() + 1);
+        this.discovery = new Discovery(self, GroupSource.staticList(), peers, peers.size() + (listed ? 0 : 1));
     }
 
     @Override

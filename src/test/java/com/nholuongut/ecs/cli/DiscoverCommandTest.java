@@ -463,13 +463,16 @@ class DiscoverCommandTest {
     }
 
     @Test
-    void discover_staticPeers_leaveOutThisHostsOwnAddresses() {
+    void discover_staticPeers_areTheListExactly_thisHostsOwnAddressesIncluded() {
+        // SPEC: PEERS replaces discovery. One list serves the whole group; Net ignores its own address.
         Map<String, String> env = env();
-        env.put("NHOLUONGUT_PEERS", "127.0.0.1 127.0.0.5");
+        env.put("NHOLUONGUT_PEERS", "127.0.0.5 127.0.0.1 ::1 10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5");
 
         Result r = Cli.run(env, "discover");
 
-        assertThat(r.outLines()).containsExactly("127.0.0.5");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.outLines()).containsExactly("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5",
+                "127.0.0.1", "127.0.0.5", "::1");
     }
 
     static List<String> addresses(JsonNode json) {

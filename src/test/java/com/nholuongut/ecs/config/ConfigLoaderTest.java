@@ -118,6 +118,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void load_trailingComments_areDroppedAsAShellWould_butNotInsideQuotesOrWords() throws IOException {
+        write("nholuongut.config", "SCOPE_ENABLED=false   # no Scope here\n"
+                + "PEER_GROUP_NAME=\"team #1\" # quoted: the # is data\n"
+                + "PEER_GROUP_TAG=ns#tag\n"
+                + "NET_LAUNCH_ARGS=\"--a\" \"--b c\" # two words\n");
+
+        AgentConfig c = load();
+
+        assertThat(c.scopeEnabled()).isFalse();
+        assertThat(c.peerGroupName()).isEqualTo("team #1");
+        assertThat(c.peerGroupTag()).isEqualTo("ns#tag");
+        assertThat(c.netLaunchArgs()).as("two quoted words, not one").containsExactly("--a", "--b c");
+    }
+
+    @Test
+    void load_warningsAreShownEvenWhenAnErrorFollows() throws IOException {
+        write("nholuongut.config", "REFRESH_INTERVL=30s\nREFRESH_INTERVAL=0s\n");
+
+        assertThatThrownBy(this::load).hasMessageContaining("REFRESH_INTERVAL");
+        assertThat(warningLines()).anyMatch(w -> w.contains("unknown key REFRESH_INTERVL"));
+    }
+
+    @Test
     void load_unknownKey_isAWarningNamingFileAndLine() throws IOException {
         write("nholuongut.config", "PEERGROUP=blue\n");
 

@@ -149,10 +149,17 @@ class ReclaimIT {
                         .doesNotContain("no instance has host " + liveNick);
                 assertThat(Files.readString(lowest.state().resolve("reclaimed.json"))).contains("dd:dd:dd:dd:dd:dd");
 
-                // A restart remembers (the report still lists the dead peer): no second rmpeer.
+                // A restart remembers (the report still lists the dead peer): no second rmpeer. The restarted
+                // agent reads the report only when a member leaves (the sleeper, stopped again).
                 processes.get(0).terminate(Duration.ofSeconds(10));
                 long reportsBefore = lowest.tools().calls().stream().filter(c -> c.contains("report")).count();
-                processes.set(0, AgentProcess.start(work.resolve("agent0"), lowest.env(), "run", "--verbose"));
+                AgentProcess restarted = AgentProcess.start(work.resolve("agent0"), lowest.env(), "run", "--verbose");
+                processes.set(0, restarted);
+                assertThat(await(() -> restarted.stdout().contains("DEBUG refresh 1:"), Duration.ofSeconds(20)))
+                        .as(restarted.stdout()).isTrue();
+                assertThat(lowest.tools().calls().stream().filter(c -> c.contains("report")).count())
+                        .as("no report read at boot or while nothing changes").isEqualTo(reportsBefore);
+                fleet.stop(sleeper);
                 assertThat(await(() -> lowest.tools().calls().stream().filter(c -> c.contains("report")).count()
                         > reportsBefore, Duration.ofSeconds(20))).as("the restarted agent looked again").isTrue();
                 Thread.sleep(3000);

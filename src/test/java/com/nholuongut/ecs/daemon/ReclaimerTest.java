@@ -86,45 +86,65 @@ class ReclaimerTest {
                 peers.size() + 1);
     }
 
+    static void refresh(Reclaimer r, Discovery view, Aws aws, int times) {
+        for (int i = 0; i < times; i++) {
+            r.afterRefresh(view, aws);
+        }
+    }
+
+    static long reports(Net net) {
+        return net.calls.stream().filter(c -> c.get(0).equals("report")).count();
+    }
+
     @Test
-    void lowestMember_reclaimsAfterTwoChecks_onceEvenAcrossARestart() {
+    void quietGroup_neverCallsATool_evenOnTheLowestMember() {
+        Net net = new Net();
+        refresh(reclaimer(net, state), view("i-1", "i-2", "i-3"), new Aws(), 25);
+        assertThat(net.calls).as("no tool call when nothing changed, at boot or later").isEmpty();
+    }
+
+    @Test
+    void lowestMember_reclaimsAfterTwoChecksFollowingADeparture_onceEvenAcrossARestart() {
         Net net = new Net();
         Aws aws = new Aws();
         Reclaimer r = reclaimer(net, state);
 
         r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        r.afterRefresh(view("i-1", "i-2"), aws);
+        assertThat(net.calls).as("the refresh that sees i-3 leave only updates the peers").isEmpty();
+        r.afterRefresh(view("i-1", "i-2"), aws);
+        assertThat(reports(net)).isEqualTo(1);
         assertThat(net.rmpeers()).as("one check is not enough").isZero();
-        r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        r.afterRefresh(view("i-1", "i-2"), aws);
         assertThat(net.calls).contains(List.of("rmpeer", DEAD));
         assertThat(net.rmpeers()).as("--help is not a peer name: never passed to rmpeer").isEqualTo(1);
 
         Reclaimer restarted = reclaimer(net, state);
-        for (int i = 0; i < 3; i++) {
-            restarted.afterRefresh(view("i-1", "i-2", "i-3"), aws);
-        }
-        assertThat(net.rmpeers()).isEqualTo(1);
+        restarted.afterRefresh(view("i-1", "i-2"), aws);
+        refresh(restarted, view("i-1"), aws, 4);
+        assertThat(reports(net)).as("a new departure makes it look again").isGreaterThan(2);
+        assertThat(net.rmpeers()).as("remembered in reclaimed.json").isEqualTo(1);
     }
 
     @Test
     void otherMembers_neverLookNorReclaim() {
         Net net = new Net();
         Reclaimer r = reclaimer(net, state);
-        for (int i = 0; i < 25; i++) {
-            r.afterRefresh(view("i-2", "i-1", "i-3"), new Aws());
-        }
+        r.afterRefresh(view("i-2", "i-1", "i-3", "i-4"), new Aws());
+        refresh(r, view("i-2", "i-1", "i-3"), new Aws(), 25);
         assertThat(net.calls).isEmpty();
     }
 
     @Test
-    void hostStillThere_stoppedOrReused_isNeverReclaimed() {
+    void hostStillThere_stoppedOrReused_isNeverReclaimed_andTheWatchEnds() {
         Net net = new Net();
         Aws aws = new Aws();
         aws.present.add("ip-10-0-0-9");
         Reclaimer r = reclaimer(net, state);
-        for (int i = 0; i < 25; i++) {
-            r.afterRefresh(view("i-1", "i-2"), aws);
-        }
+        r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        refresh(r, view("i-1", "i-2"), aws, 25);
         assertThat(net.rmpeers()).isZero();
+        assertThat(reports(net)).as("looks for a while after the departure, then stops").isEqualTo(Reclaimer.WATCH);
     }
 
     @Test
@@ -132,14 +152,14 @@ class ReclaimerTest {
         Net net = new Net();
         Aws aws = new Aws();
         Reclaimer r = reclaimer(net, state);
-        r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        r.afterRefresh(view("i-1", "i-2", "i-3", "i-4"), aws);
+        refresh(r, view("i-1", "i-2", "i-3"), aws, 2);
         aws.present.add("ip-10-0-0-9");
         r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
         aws.present.clear();
-        // A member leaving makes the lowest look again at once: the count starts over at 1.
-        r.afterRefresh(view("i-1", "i-2"), aws);
-        assertThat(net.rmpeers()).isZero();
-        r.afterRefresh(view("i-1", "i-2"), aws);
+        r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        assertThat(net.rmpeers()).as("the count started over at 1").isZero();
+        r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
         assertThat(net.rmpeers()).isEqualTo(1);
     }
 
@@ -149,27 +169,40 @@ class ReclaimerTest {
         Aws aws = new Aws();
         aws.failing = true;
         Reclaimer r = reclaimer(net, state);
-        for (int i = 0; i < 5; i++) {
-            r.afterRefresh(view("i-1", "i-2"), aws);
-        }
+        r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        refresh(r, view("i-1", "i-2"), aws, 5);
         assertThat(net.rmpeers()).isZero();
     }
 
     @Test
-    void aLowerMemberJoins_takesOverAndOnlyItReclaims() {
+    void theLowestLeaving_theNextLowestTakesOver() {
+        Net second = new Net();
+        Aws aws = new Aws();
+        Reclaimer r = reclaimer(second, state);
+        r.afterRefresh(view("i-2", "i-1", "i-3"), aws);
+        refresh(r, view("i-2", "i-3"), aws, 3);
+        assertThat(second.rmpeers()).isEqualTo(1);
+    }
+
+    @Test
+    void aLowerMemberJoining_stopsTheOldLowest_andNobodyReclaimsTwice() {
         Net first = new Net();
         Net newcomer = new Net();
         Aws aws = new Aws();
         Reclaimer a = reclaimer(first, state.resolve("a"));
         Reclaimer b = reclaimer(newcomer, state.resolve("b"));
 
-        a.afterRefresh(view("i-2", "i-3"), aws);
-        // i-1 joins: from now on it is the lowest; i-2 stops, i-1 starts counting itself.
-        a.afterRefresh(view("i-2", "i-1", "i-3"), aws);
-        b.afterRefresh(view("i-1", "i-2", "i-3"), aws);
-        b.afterRefresh(view("i-1", "i-2", "i-3"), aws);
-        a.afterRefresh(view("i-2", "i-1", "i-3"), aws);
+        a.afterRefresh(view("i-2", "i-3", "i-4"), aws);
+        refresh(a, view("i-2", "i-3"), aws, 2);
+        // i-1 joins before the second check: from now on it is the lowest; i-2 stops at once.
+        refresh(a, view("i-2", "i-1", "i-3"), aws, 3);
+        refresh(b, view("i-1", "i-2", "i-3"), aws, 3);
+        assertThat(first.rmpeers()).isZero();
+        assertThat(newcomer.calls).as("a departure from before its time is not the newcomer's to see").isEmpty();
 
+        // The next departure makes the newcomer look: the report shows every dead peer, old ones too.
+        refresh(a, view("i-2", "i-1"), aws, 3);
+        refresh(b, view("i-1", "i-2"), aws, 3);
         assertThat(first.rmpeers()).isZero();
         assertThat(newcomer.rmpeers()).isEqualTo(1);
     }

@@ -141,6 +141,25 @@ class RunDaemonIT {
     }
 
     @Test
+    void run_defaultsOnTheLowestMember_bootAndAQuietGroupCallOnlyWhatSpecLists() throws Exception {
+        // The member that would reclaim departed peers (lowest id), with every default (reclaiming on):
+        // booting and a group that does not change cost no tool call beyond SPEC's.
+        String lowest = group.stream().min(String::compareTo).orElseThrow();
+        imds.identity(lowest, Moto.REGION, fleet.address(lowest));
+        Map<String, String> env = env();
+        env.remove("NHOLUONGUT_RECLAIM_DEPARTED");
+        List<String> others = peersOf(group.stream().filter(id -> !id.equals(lowest)).toList());
+
+        start(env);
+
+        List<String> scope = concat(argv("scope", "launch", "--probe.ecs=true"), others);
+        assertThat(await(() -> called(scope), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+        Thread.sleep(3000);
+        assertThat(tools.calls()).containsExactly(argv("nholuongut", "status"),
+                concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=4"), others), scope);
+    }
+
+    @Test
     void run_netLaunchSlowerThanReadyTimeout_reportsReadyOnceAtTheDeadlineAndKeepsLaunching() throws Exception {
         Map<String, String> env = env();
         env.put("NOTIFY_SOCKET", "/run/systemd/notify-test");
@@ -364,6 +383,48 @@ class RunDaemonIT {
         assertThat(code).isZero();
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
         assertThat(tools.calls()).noneMatch(c -> c.equals(argv("scope", "stop")));
+    }
+
+    @Test
+    void run_staticPeers_noAwsCall_andTheConsensusCountsThisHostOnce() throws Exception {
+        Map<String, String> env = env();
+        env.put("NHOLUONGUT_PEERS", "10.9.0.2 127.0.0.1,10.9.0.3");
+        start(env);
+        List<String> peers = argv("10.9.0.2", "10.9.0.3", "127.0.0.1");
+        List<String> scope = concat(argv("scope", "launch", "--probe.ecs=true"), peers);
+        assertThat(await(() -> called(scope), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+        Thread.sleep(2500);
+
+        // 127.0.0.1 is this host: three members, not four, or Net's consensus would wait for a fourth forever.
+        assertThat(tools.calls()).containsExactly(argv("nholuongut", "status"),
+                concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=3"), peers), scope);
+        assertThat(proxy.actions()).isEmpty();
+    }
+
+    @Test
+    void run_staticPeersWithoutThisHost_countItInTheConsensus() throws Exception {
+        Map<String, String> env = env();
+        env.put("NHOLUONGUT_PEERS", "10.9.0.3 10.9.0.2");
+        start(env);
+        List<String> launch = argv("nholuongut", "launch", "--ipalloc-init", "consensus=3", "10.9.0.2", "10.9.0.3");
+        assertThat(await(() -> called(launch), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+    }
+
+    @Test
+    void run_sigtermDuringStartUpWhileImdsHangs_exits0WithinFiveSeconds() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            // Accepts connections (the backlog does) and never answers: the boot discovery hangs in IMDS.
+            Map<String, String> env = env();
+            env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:" + silent.getLocalPort());
+            start(env);
+            Thread.sleep(1500);
+
+            long t0 = System.nanoTime();
+            assertThat(agent.terminate(Duration.ofSeconds(10))).as(agent.stdout()).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+            assertThat(tools.calls()).isEmpty();
+        }
     }
 
     @Test
