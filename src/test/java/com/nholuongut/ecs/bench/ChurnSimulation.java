@@ -164,7 +164,7 @@ public final class ChurnSimulation {
             Path dir = Files.createDirectories(stateRoot.resolve("agent" + i));
             AgentConfig config = new AgentConfig(TAG, null, List.of(), AgentConfig.DiscoveryMode.AUTO,
                     Duration.ofSeconds(60), List.of(), false, null, List.of(), Path.of("/bin/true"),
-                    Path.of("/bin/true"), dir, false, 2, true, Duration.ofSeconds(100));
+                    Path.of("/bin/true"), dir, false, 2, true, Duration.ofSeconds(90));
             agents.put(i, new Daemon(config, () -> new SimSource(i), new Tools(config, tools(i)),
                     new PeerState(dir), () -> { }, random.split()));
             queue.add(new long[] {now + random.nextLong(30_000), i});

@@ -115,7 +115,7 @@ public final class FleetSimulation {
         Arrays.fill(firstSeen, -1);
         AgentConfig config = new AgentConfig(TAG, null, List.of(), AgentConfig.DiscoveryMode.AUTO, refresh,
                 List.of(), false, null, List.of(), Path.of("/bin/true"), Path.of("/bin/true"), stateDir, false,
-                budget, false, Duration.ofSeconds(100));
+                budget, false, Duration.ofSeconds(90));
         ProcessRunner noTools = (argv, timeout) -> new ProcessRunner.Result(0, "", "", Duration.ZERO);
         Tools tools = new Tools(config, noTools);
         PeerState state = new PeerState(stateDir);

@@ -193,8 +193,8 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void load_readyTimeout_defaultsTo100sAndIsBounded() throws IOException {
-        assertThat(load().readyTimeout()).isEqualTo(Duration.ofSeconds(100));
+    void load_readyTimeout_defaultsTo90sAndIsBounded() throws IOException {
+        assertThat(load().readyTimeout()).isEqualTo(Duration.ofSeconds(90));
 
         write("nholuongut.config", "READY_TIMEOUT=90s\n");
         assertThat(load().readyTimeout()).isEqualTo(Duration.ofSeconds(90));

@@ -73,7 +73,7 @@ class ReclaimerTest {
     Reclaimer reclaimer(Net net, Path dir) {
         AgentConfig config = new AgentConfig("k", null, List.of(), AgentConfig.DiscoveryMode.AUTO,
                 Duration.ofSeconds(60), List.of(), false, null, List.of(), Path.of("/bin/true"), Path.of("/bin/true"),
-                dir, false, 2, true, Duration.ofSeconds(100));
+                dir, false, 2, true, Duration.ofSeconds(90));
         return new Reclaimer(new Tools(config, net), dir);
     }
 

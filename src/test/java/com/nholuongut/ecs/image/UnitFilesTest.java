@@ -95,8 +95,13 @@ class UnitFilesTest {
         assertThat(single(unit, "Service", "Restart")).isEqualTo("on-failure");
         assertThat(words(unit, "Service", "RestartPreventExitStatus")).contains("78");
         assertThat(single(unit, "Service", "TimeoutStartSec")).isEqualTo("120s");
-        // The agent reports ready by itself (READY_TIMEOUT) before systemd would give up on its start.
-        assertThat(Durations.parse(ConfigKey.READY_TIMEOUT.defaultValue()))
+        // The agent reports ready by itself (READY_TIMEOUT), and ecs-env.sh (ExecStartPost=) waits up to
+        // WAIT_SECONDS for Net's proxy, before systemd would give up on the start, which counts both.
+        Matcher wait = Pattern.compile("wait_seconds=\\$\\{WAIT_SECONDS:-(\\d+)}")
+                .matcher(Files.readString(Script.repoFile("init/nholuongut-ecs-env.sh")));
+        assertThat(wait.find()).isTrue();
+        assertThat(Durations.parse(ConfigKey.READY_TIMEOUT.defaultValue())
+                .plusSeconds(Long.parseLong(wait.group(1))).plusSeconds(5))
                 .isLessThan(Durations.parse(single(unit, "Service", "TimeoutStartSec")));
         assertThat(words(unit, "Install", "WantedBy")).containsExactly("multi-user.target");
     }
