@@ -86,6 +86,11 @@ public final class Ec2Discovery {
         if (asg.isPresent()) {
             return new Located(self, GroupSource.asg(asg.get()));
         }
+        if (mode == DiscoveryMode.ASG) {
+            throw new NoPeerGroupException("no peer group: instance " + self.instanceId() + " is not in an Auto"
+                    + " Scaling Group (DISCOVERY=asg); launch it in one, or set DISCOVERY=auto to use its "
+                    + config.peerGroupTag() + " tag");
+        }
         throw new NoPeerGroupException("no peer group: instance " + self.instanceId() + " has no tag "
                 + config.peerGroupTag() + " and is not in an Auto Scaling Group; tag it with "
                 + config.peerGroupTag() + "=<group name> or launch it in an Auto Scaling Group");

@@ -230,6 +230,17 @@ class DiscoverCommandTest {
     }
 
     @Test
+    void discover_discoveryAsgForATaggedInstanceOutsideAnyGroup_exits3SayingWhy() {
+        String tagged = fleet.tagged(TAG, "blue", 2).get(0);
+
+        Result r = discoverAs(tagged, "--discovery", "asg");
+
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.err()).hasLineCount(1).contains("not in an Auto Scaling Group (DISCOVERY=asg)")
+                .doesNotContain("has no tag");
+    }
+
+    @Test
     void discover_discoveryTagWithoutTag_exits3() {
         List<String> web = fleet.autoScalingGroup("web", 2);
 
