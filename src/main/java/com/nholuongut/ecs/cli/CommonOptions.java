@@ -59,26 +59,23 @@ public final class CommonOptions {
             + " overrides files and environment.")
     List<String> sets = new ArrayList<>();
 
+    /** The options given before the command's name, or null. */
+    private CommonOptions outer;
+
     /**
-     * Takes what this command's line left unset from the options given before the command's name, so that
-     * {@code agent.jar -v --region R discover} and {@code agent.jar discover -v --region R} mean the same.
-     * Where both set an option, the one after the command's name wins; {@code --set}s apply in line order.
+     * Takes the options given before the command's name, so that {@code agent.jar -v --region R discover}
+     * and {@code agent.jar discover -v --region R} mean the same. Where both set something, what follows the
+     * command's name wins, whether a named flag or a {@code --set}.
      */
     void inherit(CommonOptions outer) {
         if (outer == null) {
             return;
         }
+        this.outer = outer;
         configDir = configDir != null ? configDir : outer.configDir;
         instanceId = instanceId != null ? instanceId : outer.instanceId;
         region = region != null ? region : outer.region;
         verbose |= outer.verbose;
-        peers = peers != null ? peers : outer.peers;
-        peerGroupTag = peerGroupTag != null ? peerGroupTag : outer.peerGroupTag;
-        peerGroupName = peerGroupName != null ? peerGroupName : outer.peerGroupName;
-        discovery = discovery != null ? discovery : outer.discovery;
-        List<String> all = new ArrayList<>(outer.sets);
-        all.addAll(sets);
-        sets = all;
     }
 
     /** The configuration directory: flag, else {@code NHOLUONGUT_CONFIG_DIR}, else {@code /etc/nholuongut}. */
@@ -93,6 +90,15 @@ public final class CommonOptions {
     /** Loads and validates the configuration with these flags as the top layer. */
     AgentConfig loadConfig(Map<String, String> env) {
         Map<ConfigKey, FlagValue> flags = new EnumMap<>(ConfigKey.class);
+        if (outer != null) {
+            outer.putFlags(flags);
+        }
+        putFlags(flags);
+        return ConfigLoader.load(configDir(env), env, flags);
+    }
+
+    /** This line's configuration flags: the {@code --set}s in order, then the named flags, which win. */
+    private void putFlags(Map<ConfigKey, FlagValue> flags) {
         for (String set : sets) {
             int eq = set.indexOf('=');
             var key = eq <= 0 ? java.util.Optional.<ConfigKey>empty() : ConfigKey.byName(set.substring(0, eq));
@@ -106,7 +112,6 @@ public final class CommonOptions {
         putFlag(flags, ConfigKey.PEER_GROUP_TAG, peerGroupTag, "--peer-group-tag");
         putFlag(flags, ConfigKey.PEER_GROUP_NAME, peerGroupName, "--peer-group-name");
         putFlag(flags, ConfigKey.DISCOVERY, discovery, "--discovery");
-        return ConfigLoader.load(configDir(env), env, flags);
     }
 
     private static void putFlag(Map<ConfigKey, FlagValue> flags, ConfigKey key, String value, String flag) {

@@ -223,7 +223,9 @@ final class Doctor {
         for (RouterReport.Holder h : dead) {
             String who = !config.reclaimDeparted() ? "RECLAIM_DEPARTED=false: run `nholuongut rmpeer " + h.name()
                     + "` on one member" : lowest == null ? "static PEERS: run `nholuongut rmpeer " + h.name()
-                    + "` on one member" : lowest + " (lowest instance id) reclaims it once AWS shows it gone";
+                    + "` on one member" : lowest + " (lowest instance id) reclaims it within minutes of a member leaving"
+                    + " the group once AWS shows its host gone; or run `nholuongut rmpeer " + h.name()
+                    + "` on one member";
             warn("ipam " + h.name(), "unreachable peer" + (h.nickname() == null || h.nickname().isEmpty() ? ""
                     : " " + h.nickname()) + " owns " + h.addresses() + " address(es); " + who);
         }

@@ -1,6 +1,7 @@
 package com.nholuongut.ecs.cli;
 
 import ch.qos.logback.classic.Level;
+import com.nholuongut.ecs.ExitCodes;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.daemon.Daemon;
 import com.nholuongut.ecs.daemon.PeerState;
@@ -56,6 +57,9 @@ final class RunCommand implements Callable<Integer> {
         common.inherit(parent.common());
         Logging.configure(true, common.verbose ? Level.DEBUG : Level.INFO);
         AgentConfig config = common.loadConfig(env);
+        if (stopRequested) {
+            return ExitCodes.OK;
+        }
         log.debug("configuration: {}", config);
         Tools tools = new Tools(config, new SystemProcessRunner());
         // Under systemd (Type=notify) the unit becomes active, and ecs.service may start, only when ready.

@@ -277,17 +277,24 @@ public final class ConfigLoader {
      */
     static String withoutComment(String value) {
         char quote = 0;
+        boolean afterBlank = false;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (quote != 0) {
+            boolean blank = false;
+            if (c == '\\' && quote != '\'') {
+                i++; // escapes the next character, as the argument splitter reads it
+            } else if (quote != 0) {
                 if (c == quote) {
                     quote = 0;
                 }
             } else if (c == '"' || c == '\'') {
                 quote = c;
-            } else if (c == '#' && i > 0 && Character.isWhitespace(value.charAt(i - 1))) {
+            } else if (c == '#' && afterBlank) {
                 return value.substring(0, i);
+            } else {
+                blank = Character.isWhitespace(c);
             }
+            afterBlank = blank;
         }
         return value;
     }

@@ -67,7 +67,8 @@ public final class Daemon {
         this.ready = ready;
         this.random = random;
         this.backoff = new Backoff(min(config.refreshInterval(), Duration.ofSeconds(5)), random);
-        this.reclaimer = config.reclaimDeparted() ? new Reclaimer(tools, config.stateDir()) : null;
+        this.reclaimer = config.reclaimDeparted()
+                ? new Reclaimer(tools, config.stateDir(), config.refreshInterval()) : null;
     }
 
     /** Asks the loop to end; it returns within moments unless a tool is running. */
@@ -131,6 +132,10 @@ public final class Daemon {
         log.info("starting: refresh every {} (+/-20% jitter), state in {}", Durations.format(config.refreshInterval()),
                 state.file());
         Optional<PeerState.Saved> saved = state.load();
+        if (reclaimer != null) {
+            // Members that left while this agent was not running are departures too.
+            saved.ifPresent(s -> reclaimer.lastKnown(s.peers()));
+        }
         Discovery discovery = discover();
         List<String> peers;
         int bootMembers = 1;

@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -33,18 +35,23 @@ import software.amazon.awssdk.protocols.jsoncore.JsonNode;
  * for departed, and the check needs no memory of who was there before (restarts, a new lowest member and
  * long outages are all covered). Reclaims are kept in {@code STATE_DIR/reclaimed.json}: never repeated.
  *
- * <p>The report is read only because of a change (SPEC: no tool call when nothing changed): for
- * {@link #WATCH} refreshes after a member disappeared from the group, since the router may still count a
- * dead peer as connected for a while, and while a dead peer awaits its second check. A departure missed
- * while this agent was down is found at the next departure: the report shows every dead holder.
+ * <p>The report is read only because of a change (SPEC: no tool call when nothing changed): after a member
+ * left the group (terminated, or out of its Auto Scaling Group; a stopped instance is still in the group,
+ * so one stopped first and terminated later leaves when it is terminated), for {@link #WATCH} minutes
+ * and at least {@link #MIN_WATCH} refreshes from the next refresh on, since the router may count a dead
+ * peer as connected for a while. Members gone while this agent was down are found at its first refresh
+ * from the peers it last saved. A departure no agent finished (a lower id joined during the checks) is
+ * found at the next one: the report shows every dead peer.
  */
 final class Reclaimer {
 
     static final String FILE = "reclaimed.json";
     /** Consecutive successful checks that must find a peer's host gone: one API hiccup is not a departure. */
     static final int GRACE = 2;
-    /** After a member disappeared, the lowest member looks at the report for this many refreshes. */
+    /** After a member left, the lowest member looks at the report for this many minutes... */
     static final int WATCH = 10;
+    /** ...and at least this many refreshes. */
+    static final int MIN_WATCH = 10;
     /** Net's peer names are MAC-like; anything else is not passed to rmpeer (it could read as an option). */
     private static final Pattern PEER_NAME = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
 
@@ -61,30 +68,59 @@ final class Reclaimer {
             return size() > 20_000;
         }
     };
+    /** Refreshes a watch lasts: {@link #WATCH} minutes at {@code REFRESH_INTERVAL}, {@link #MIN_WATCH} at least. */
+    private final int watchRefreshes;
     private Set<String> previousIds;
+    /** The addresses this agent last saved, until its first refresh compares them with the group. */
+    private Set<String> lastKnown;
     private int watch;
+    /** Checks left for peers awaiting their second check once the watch is over (rmpeer failing, say). */
+    private int extra;
 
-    Reclaimer(Tools tools, Path stateDir) {
+    Reclaimer(Tools tools, Path stateDir, Duration refreshInterval) {
         this.tools = tools;
+        this.watchRefreshes = (int) Math.max(MIN_WATCH,
+                Math.ceil(Duration.ofMinutes(WATCH).toMillis() / (double) Math.max(1, refreshInterval.toMillis())));
         this.file = stateDir.resolve(FILE);
         this.reclaimed = load(file);
     }
 
-    /** Called after each successful discovery, once Net has been told about the new peers. */
+    /** The peers saved before this agent started: those no longer in the group at the first refresh left. */
+    void lastKnown(java.util.Collection<String> addresses) {
+        lastKnown = new java.util.TreeSet<>(com.nholuongut.ecs.discovery.Addresses.NUMERIC);
+        lastKnown.addAll(addresses);
+    }
+
+    /** Called after each successful discovery, once Net and Scope have been told about the new peers. */
     void afterRefresh(Discovery discovery, PeerSource source) {
-        Set<String> ids = discovery.peers().stream().map(Peer::instanceId).filter(Objects::nonNull)
+        List<Peer> group = new java.util.ArrayList<>(discovery.peers());
+        group.addAll(discovery.stopped());
+        Set<String> ids = group.stream().map(Peer::instanceId).filter(Objects::nonNull)
                 .collect(Collectors.toSet());
-        for (Peer p : discovery.peers()) {
+        for (Peer p : group) {
             if (p.dnsName() != null && !p.dnsName().isEmpty()) {
                 String dns = p.dnsName().toLowerCase(java.util.Locale.ROOT);
                 hosts.put(dns, p);
                 hosts.put(dns.contains(".") ? dns.substring(0, dns.indexOf('.')) : dns, p);
             }
         }
-        boolean departed = previousIds != null && !ids.containsAll(previousIds);
+        boolean departed;
+        if (previousIds != null) {
+            departed = !ids.containsAll(previousIds);
+        } else if (lastKnown != null) {
+            group.forEach(p -> lastKnown.remove(p.address()));
+            if (discovery.self().address() != null) {
+                lastKnown.remove(discovery.self().address());
+            }
+            departed = !lastKnown.isEmpty();
+        } else {
+            departed = false;
+        }
         previousIds = ids;
+        lastKnown = null;
         if (departed) {
-            watch = WATCH + 1;
+            watch = watchRefreshes + 1;
+            extra = GRACE;
         }
         // Counted on every member, so that a next lowest taking over goes on watching for the same time.
         boolean watching = watch > 0;
@@ -95,10 +131,21 @@ final class Reclaimer {
             confirmations.clear();
             return;
         }
-        if (departed || !(watching || !confirmations.isEmpty())) {
+        if (departed) {
             // The refresh that sees a member leave only updates the peers; the router needs a moment to
             // count the dead peer as gone anyway.
             return;
+        }
+        if (!watching) {
+            if (confirmations.isEmpty() || extra == 0) {
+                if (!confirmations.isEmpty()) {
+                    log.warn("gave up reclaiming the address space of {} for now: it will be tried again after"
+                            + " the next departure (nholuongut rmpeer by hand works too)", confirmations.keySet());
+                    confirmations.clear();
+                }
+                return;
+            }
+            extra--;
         }
         check(source);
     }

@@ -45,11 +45,17 @@ public final class AwsPeerSource implements PeerSource {
         return ec2Discovery.presentHosts(located == null ? identity.region() : located.self().region(), hostNames);
     }
 
-    /** Peers from the members: us excluded, one per address, numerically sorted. */
-    static Discovery fromMembers(InstanceIdentity self, GroupSource group, List<Peer> members) {
+    /**
+     * Peers from the group's instances: pending and running ones other than us, one per address,
+     * numerically sorted; the stopping and stopped ones are kept apart.
+     */
+    static Discovery fromMembers(InstanceIdentity self, GroupSource group, List<Peer> instances) {
         Map<String, Peer> byAddress = new TreeMap<>(Addresses.NUMERIC);
         boolean selfListed = false;
-        List<Peer> ordered = members.stream().sorted(Comparator.comparing(Peer::instanceId)).toList();
+        List<Peer> stopped = instances.stream().filter(p -> !Peer.isLive(p.state()))
+                .filter(p -> !p.instanceId().equals(self.instanceId())).toList();
+        List<Peer> ordered = instances.stream().filter(p -> Peer.isLive(p.state()))
+                .sorted(Comparator.comparing(Peer::instanceId)).toList();
         for (Peer member : ordered) {
             if (member.instanceId().equals(self.instanceId())) {
                 selfListed = true;
@@ -61,7 +67,7 @@ public final class AwsPeerSource implements PeerSource {
             byAddress.putIfAbsent(member.address(), member);
         }
         int count = (int) ordered.stream().map(Peer::instanceId).distinct().count() + (selfListed ? 0 : 1);
-        return new Discovery(self, group, List.copyOf(byAddress.values()), count);
+        return new Discovery(self, group, List.copyOf(byAddress.values()), count, stopped);
     }
 
     @Override

@@ -10,11 +10,20 @@ import java.util.List;
  * @param source  the group
  * @param peers   members other than us, with addresses, numerically sorted, one per address
  * @param members group size including us (the Net consensus count)
+ * @param stopped the group's stopping and stopped instances: not peers, but not gone either (they may start
+ *                again), so that one leaving for good later is seen as a departure
  */
-public record Discovery(InstanceIdentity self, GroupSource source, List<Peer> peers, int members) {
+public record Discovery(InstanceIdentity self, GroupSource source, List<Peer> peers, int members,
+        List<Peer> stopped) {
 
     public Discovery {
         peers = List.copyOf(peers);
+        stopped = List.copyOf(stopped);
+    }
+
+    /** A discovery that saw no stopped instance (static peers, tests). */
+    public Discovery(InstanceIdentity self, GroupSource source, List<Peer> peers, int members) {
+        this(self, source, peers, members, List.of());
     }
 
     /**

@@ -97,15 +97,18 @@ public final class Ec2Discovery {
     }
 
     /**
-     * Every member of the group (us included) in state pending or running, paging through large groups.
-     * One {@code DescribeInstances} per 1000 members.
+     * Every instance of the group (us included) in state pending, running, stopping or stopped, paging
+     * through large groups: one {@code DescribeInstances} per 1000. Only pending and running ones are
+     * members (peers); stopped ones are asked for in the same call so that one terminated later is seen
+     * leaving the group (a departure), at no extra cost.
      */
     public List<Peer> members(GroupSource group) {
         String key = group.memberTagKey();
         String value = group.memberTagValue();
         DescribeInstancesRequest request = DescribeInstancesRequest.builder()
                 .filters(Filter.builder().name("tag:" + key).values(filterValue(value)).build(),
-                        Filter.builder().name("instance-state-name").values("pending", "running").build())
+                        Filter.builder().name("instance-state-name")
+                                .values("pending", "running", "stopping", "stopped").build())
                 .maxResults(Ec2Pages.SIZE)
                 .build();
         return AwsCalls.call(DESCRIBE_INSTANCES, () -> {

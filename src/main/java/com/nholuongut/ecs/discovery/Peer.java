@@ -7,7 +7,9 @@ import java.util.Objects;
  *
  * @param instanceId its instance id; null for static peers
  * @param address    its private IPv4 address (an IP literal)
- * @param state      {@code pending} or {@code running}; null for static peers
+ * @param state      its EC2 state: {@code pending} or {@code running} for a member ({@link #isLive}),
+ *                   {@code stopping} or {@code stopped} for an instance of the group that is not; null
+ *                   for static peers
  * @param dnsName    its private DNS name (e.g. {@code ip-10-0-1-5.ec2.internal}), whose first label is the
  *                   host name Net uses as the peer's nickname; null when unknown
  */
@@ -19,6 +21,11 @@ public record Peer(String instanceId, String address, String state, String dnsNa
 
     public Peer(String instanceId, String address, String state) {
         this(instanceId, address, state, null);
+    }
+
+    /** Whether an instance in this EC2 state is a member: pending (booting alongside us) or running. */
+    public static boolean isLive(String state) {
+        return "pending".equals(state) || "running".equals(state);
     }
 
     /** A peer from the static {@code PEERS} list. */

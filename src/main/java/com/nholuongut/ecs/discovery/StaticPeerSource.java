@@ -26,9 +26,10 @@ public final class StaticPeerSource implements PeerSource {
         if (self.address() != null) {
             own.add(self.address());
         }
-        boolean listed = sorted.stream().anyMatch(own::contains);
+        // This host counts once, however many of its addresses (IPv4 and IPv6, say) the list holds.
+        long ownListed = sorted.stream().filter(own::contains).count();
         List<Peer> peers = sorted.stream().map(Peer::ofStatic).toList();
-        this.discovery = new Discovery(self, GroupSource.staticList(), peers, peers.size() + (listed ? 0 : 1));
+        this.discovery = new Discovery(self, GroupSource.staticList(), peers, (int) (peers.size() - ownListed) + 1);
     }
 
     @Override

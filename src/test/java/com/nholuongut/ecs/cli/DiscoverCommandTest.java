@@ -407,6 +407,7 @@ class DiscoverCommandTest {
         Result peers = Cli.run(env, "--peers", "10.0.0.1", "discover", "--config-dir", elsewhere.toString(),
                 "--peers", "10.0.0.3");
         Result sets = Cli.run(env, "--set", "PEERS=10.0.0.2", "discover", "--set", "PEERS=10.0.0.4");
+        Result mixed = Cli.run(env, "--peers", "10.0.0.1", "discover", "--set", "PEERS=10.0.0.5");
         Result verbose = Cli.run(env, "-v", "--set", "REFRESH_INTERVAL=soon", "discover");
 
         assertThat(before.exitCode()).as(before.err()).isZero();
@@ -415,6 +416,8 @@ class DiscoverCommandTest {
         assertThat(peers.exitCode()).as(peers.err()).isZero();
         assertThat(peers.outLines()).as("after the command's name wins").containsExactly("10.0.0.3");
         assertThat(sets.outLines()).as("the later --set wins").containsExactly("10.0.0.4");
+        assertThat(mixed.outLines()).as("a --set after the name beats a named flag before it")
+                .containsExactly("10.0.0.5");
         assertThat(verbose.exitCode()).isEqualTo(78);
         assertThat(verbose.err()).contains("--set REFRESH_INTERVAL").contains("\tat com.nholuongut");
     }

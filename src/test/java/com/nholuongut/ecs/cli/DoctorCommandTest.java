@@ -127,7 +127,9 @@ class DoctorCommandTest {
 
         assertThat(r.exitCode()).as("a warning, not a failure").isZero();
         assertThat(r.outLines()).contains("warn ipam aa:aa:aa:aa:aa:03: unreachable peer ip-10-0-1-3 owns 393216"
-                + " address(es); " + lowest + " (lowest instance id) reclaims it once AWS shows it gone");
+                + " address(es); " + lowest + " (lowest instance id) reclaims it within minutes of a member leaving"
+                + " the group once AWS shows its host gone; or run `nholuongut rmpeer aa:aa:aa:aa:aa:03` on one"
+                + " member");
     }
 
     @Test

@@ -122,7 +122,8 @@ class ConfigLoaderTest {
         write("nholuongut.config", "SCOPE_ENABLED=false   # no Scope here\n"
                 + "PEER_GROUP_NAME=\"team #1\" # quoted: the # is data\n"
                 + "PEER_GROUP_TAG=ns#tag\n"
-                + "NET_LAUNCH_ARGS=\"--a\" \"--b c\" # two words\n");
+                + "NET_LAUNCH_ARGS=\"--a\" \"--b c\" # two words\n"
+                + "SCOPE_LAUNCH_ARGS=--x=\"q \\\" #r\" a\\ #b # comment\n");
 
         AgentConfig c = load();
 
@@ -130,6 +131,7 @@ class ConfigLoaderTest {
         assertThat(c.peerGroupName()).isEqualTo("team #1");
         assertThat(c.peerGroupTag()).isEqualTo("ns#tag");
         assertThat(c.netLaunchArgs()).as("two quoted words, not one").containsExactly("--a", "--b c");
+        assertThat(c.scopeLaunchArgs()).as("escaped quotes and # stay").containsExactly("--x=q \" #r", "a #b");
     }
 
     @Test
@@ -193,11 +195,11 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void load_readyTimeout_defaultsTo90sAndIsBounded() throws IOException {
-        assertThat(load().readyTimeout()).isEqualTo(Duration.ofSeconds(90));
+    void load_readyTimeout_defaultsTo80sAndIsBounded() throws IOException {
+        assertThat(load().readyTimeout()).isEqualTo(Duration.ofSeconds(80));
 
-        write("nholuongut.config", "READY_TIMEOUT=90s\n");
-        assertThat(load().readyTimeout()).isEqualTo(Duration.ofSeconds(90));
+        write("nholuongut.config", "READY_TIMEOUT=45s\n");
+        assertThat(load().readyTimeout()).isEqualTo(Duration.ofSeconds(45));
 
         write("nholuongut.config", "# boot\nREADY_TIMEOUT=0s\n");
         assertThatThrownBy(this::load).hasMessageContaining("nholuongut.config line 2")

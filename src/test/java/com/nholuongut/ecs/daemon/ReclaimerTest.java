@@ -30,7 +30,7 @@ class ReclaimerTest {
     Path state;
 
     /** A member's tools: `report` lists one dead peer on host ip-10-0-0-9; every call is recorded. */
-    static final class Net implements ProcessRunner {
+    static class Net implements ProcessRunner {
         final List<List<String>> calls = new ArrayList<>();
 
         @Override
@@ -74,7 +74,7 @@ class ReclaimerTest {
         AgentConfig config = new AgentConfig("k", null, List.of(), AgentConfig.DiscoveryMode.AUTO,
                 Duration.ofSeconds(60), List.of(), false, null, List.of(), Path.of("/bin/true"), Path.of("/bin/true"),
                 dir, false, 2, true, Duration.ofSeconds(90));
-        return new Reclaimer(new Tools(config, net), dir);
+        return new Reclaimer(new Tools(config, net), dir, Duration.ofSeconds(60));
     }
 
     static Discovery view(String self, String... others) {
@@ -126,6 +126,78 @@ class ReclaimerTest {
         assertThat(net.rmpeers()).as("remembered in reclaimed.json").isEqualTo(1);
     }
 
+    /** As {@link #view}, with some of the group stopped: they are not peers, but still in the group. */
+    static Discovery viewWithStopped(String self, List<String> running, List<String> stopped) {
+        Discovery live = view(self, running.toArray(String[]::new));
+        List<Peer> down = stopped.stream()
+                .map(id -> new Peer(id, "10.0.0." + id.charAt(id.length() - 1), "stopped")).toList();
+        return new Discovery(live.self(), live.source(), live.peers(), live.members(), down);
+    }
+
+    @Test
+    void stoppedThenTerminatedLater_isADepartureWhenTerminated() {
+        Net net = new Net();
+        Aws aws = new Aws();
+        aws.present.add("ip-10-0-0-9");
+        Reclaimer r = reclaimer(net, state);
+        r.afterRefresh(view("i-1", "i-2", "i-9"), aws);
+        // i-9 is stopped: still in the group; its host is there, so nothing is reclaimed, whatever the watch.
+        refresh(r, viewWithStopped("i-1", List.of("i-2"), List.of("i-9")), aws, 30);
+        assertThat(net.calls).as("stopping is no departure").isEmpty();
+
+        aws.present.clear();
+        refresh(r, view("i-1", "i-2"), aws, 3);
+        assertThat(net.calls).contains(List.of("rmpeer", DEAD));
+    }
+
+    @Test
+    void membersGoneWhileTheAgentWasDown_areFoundFromTheSavedPeers() {
+        Net net = new Net();
+        Reclaimer r = reclaimer(net, state);
+        r.lastKnown(List.of("10.0.0.2", "10.0.0.9"));
+        refresh(r, view("i-1", "i-2"), new Aws(), 3);
+        assertThat(net.rmpeers()).isEqualTo(1);
+
+        Net quiet = new Net();
+        Reclaimer unchanged = reclaimer(quiet, state.resolve("b"));
+        unchanged.lastKnown(List.of("10.0.0.2"));
+        refresh(unchanged, view("i-1", "i-2"), new Aws(), 5);
+        assertThat(quiet.calls).as("nobody left while it was down").isEmpty();
+    }
+
+    @Test
+    void shortRefreshInterval_stillWatchesTenMinutes() {
+        Net net = new Net();
+        Aws aws = new Aws();
+        aws.present.add("ip-10-0-0-9");
+        AgentConfig config = new AgentConfig("k", null, List.of(), AgentConfig.DiscoveryMode.AUTO,
+                Duration.ofSeconds(1), List.of(), false, null, List.of(), Path.of("/bin/true"), Path.of("/bin/true"),
+                state, false, 2, true, Duration.ofSeconds(90));
+        Reclaimer r = new Reclaimer(new Tools(config, net), state, Duration.ofSeconds(5));
+        r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
+        refresh(r, view("i-1", "i-2"), aws, 200);
+        assertThat(reports(net)).as("600 s at 5 s").isEqualTo(120);
+    }
+
+    @Test
+    void rmpeerFailing_isRetriedDuringTheWatch_thenGivenUpWithAWarning() {
+        Net net = new Net() {
+            @Override
+            public Result run(List<String> argv, Duration timeout) {
+                Result r = super.run(argv, timeout);
+                return argv.get(1).equals("rmpeer") ? new Result(1, "", "no such peer", Duration.ZERO) : r;
+            }
+        };
+        Reclaimer r = reclaimer(net, state);
+        r.afterRefresh(view("i-1", "i-2", "i-3"), new Aws());
+        refresh(r, view("i-1", "i-2"), new Aws(), 40);
+        assertThat(net.rmpeers()).as("every check from the second on, 10 refreshes plus 2 extra")
+                .isEqualTo(11);
+        long calls = net.calls.size();
+        refresh(r, view("i-1", "i-2"), new Aws(), 10);
+        assertThat(net.calls).hasSize((int) calls);
+    }
+
     @Test
     void otherMembers_neverLookNorReclaim() {
         Net net = new Net();
@@ -144,7 +216,8 @@ class ReclaimerTest {
         r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
         refresh(r, view("i-1", "i-2"), aws, 25);
         assertThat(net.rmpeers()).isZero();
-        assertThat(reports(net)).as("looks for a while after the departure, then stops").isEqualTo(Reclaimer.WATCH);
+        assertThat(reports(net)).as("looks for 10 minutes (10 refreshes of 60 s) after the departure, then stops")
+                .isEqualTo(10);
     }
 
     @Test

@@ -163,8 +163,8 @@ class RunDaemonIT {
     void run_netLaunchSlowerThanReadyTimeout_reportsReadyOnceAtTheDeadlineAndKeepsLaunching() throws Exception {
         Map<String, String> env = env();
         env.put("NOTIFY_SOCKET", "/run/systemd/notify-test");
-        env.put("NHOLUONGUT_READY_TIMEOUT", "2s");
-        tools.sleep("nholuongut", "launch", 6);
+        env.put("NHOLUONGUT_READY_TIMEOUT", "4s");
+        tools.sleep("nholuongut", "launch", 12);
         List<String> launch = concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=4"),
                 peersOf(group.subList(1, 4)));
         List<String> ready = argv("systemd-notify", "--ready");
@@ -172,10 +172,12 @@ class RunDaemonIT {
         start(env);
 
         assertThat(await(() -> called(ready), CHANGE_SEEN)).as(agent.stdout()).isTrue();
-        assertThat(agent.stdout()).contains("WARN").contains("nholuongut Net is not up after READY_TIMEOUT=2s");
-        assertThat(tools.calls()).as("the launch is still running").containsExactly(argv("nholuongut", "status"),
-                launch, ready);
-        assertThat(await(() -> agent.stdout().contains("ran " + tools.net() + " launch"), CHANGE_SEEN))
+        assertThat(agent.stdout()).contains("WARN").contains("nholuongut Net is not up after READY_TIMEOUT=4s");
+        // (In any order: on a slow machine the deadline may pass before the launch even starts.)
+        assertThat(tools.calls()).as("the launch is still running")
+                .containsExactlyInAnyOrder(argv("nholuongut", "status"), launch, ready);
+        assertThat(agent.stdout()).doesNotContain("ran " + tools.net() + " launch");
+        assertThat(await(() -> agent.stdout().contains("ran " + tools.net() + " launch"), Duration.ofSeconds(20)))
                 .as(agent.stdout()).isTrue();
         assertThat(await(() -> tools.calls().stream().anyMatch(c -> c.get(0).equals("scope")), CHANGE_SEEN))
                 .isTrue();
@@ -418,7 +420,8 @@ class RunDaemonIT {
             Map<String, String> env = env();
             env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:" + silent.getLocalPort());
             start(env);
-            Thread.sleep(1500);
+            // Past start-up: the daemon's own handler, not the provisional one in Main, takes the signal.
+            assertThat(await(() -> agent.stdout().contains("starting:"), CHANGE_SEEN)).as(agent.stdout()).isTrue();
 
             long t0 = System.nanoTime();
             assertThat(agent.terminate(Duration.ofSeconds(10))).as(agent.stdout()).isZero();

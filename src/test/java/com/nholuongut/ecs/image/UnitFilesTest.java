@@ -95,13 +95,18 @@ class UnitFilesTest {
         assertThat(single(unit, "Service", "Restart")).isEqualTo("on-failure");
         assertThat(words(unit, "Service", "RestartPreventExitStatus")).contains("78");
         assertThat(single(unit, "Service", "TimeoutStartSec")).isEqualTo("120s");
-        // The agent reports ready by itself (READY_TIMEOUT), and ecs-env.sh (ExecStartPost=) waits up to
-        // WAIT_SECONDS for Net's proxy, before systemd would give up on the start, which counts both.
+        // The agent reports ready by itself (READY_TIMEOUT), then ecs-env.sh (ExecStartPost=) runs under a
+        // timeout: both before systemd would give up on the start, which counts both.
+        Matcher post = Pattern.compile("-/usr/bin/timeout (\\d+) " + Pattern.quote(LIB + "/ecs-env.sh"))
+                .matcher(single(unit, "Service", "ExecStartPost"));
+        assertThat(post.matches()).as(single(unit, "Service", "ExecStartPost")).isTrue();
         Matcher wait = Pattern.compile("wait_seconds=\\$\\{WAIT_SECONDS:-(\\d+)}")
-                .matcher(Files.readString(Script.repoFile("init/nholuongut-ecs-env.sh")));
+                .matcher(text("init/nholuongut-ecs-env.sh"));
         assertThat(wait.find()).isTrue();
+        assertThat(Long.parseLong(post.group(1))).as("room for the script's own wait")
+                .isGreaterThan(Long.parseLong(wait.group(1)));
         assertThat(Durations.parse(ConfigKey.READY_TIMEOUT.defaultValue())
-                .plusSeconds(Long.parseLong(wait.group(1))).plusSeconds(5))
+                .plusSeconds(Long.parseLong(post.group(1))).plusSeconds(10))
                 .isLessThan(Durations.parse(single(unit, "Service", "TimeoutStartSec")));
         assertThat(words(unit, "Install", "WantedBy")).containsExactly("multi-user.target");
     }
@@ -121,7 +126,7 @@ class UnitFilesTest {
     void agentUnit_pointsTheEcsAgentAtNetOnlyAfterReadiness_andNeverFailsForIt() throws IOException {
         var unit = unit("init/nholuongut-agent.service");
 
-        assertThat(single(unit, "Service", "ExecStartPost")).isEqualTo("-" + LIB + "/ecs-env.sh");
+        assertThat(single(unit, "Service", "ExecStartPost")).isEqualTo("-/usr/bin/timeout 25 " + LIB + "/ecs-env.sh");
         assertThat(text("packer/scripts/install.sh")).contains(
                 "install -m 0755 \"$STAGE/init/nholuongut-ecs-env.sh\" \"$LIB/ecs-env.sh\"", "LIB=" + LIB);
     }

@@ -91,7 +91,6 @@ public final class Moto implements AutoCloseable {
                 .build();
     }
 
-    /** Forgets every resource (moto's reset API), so each test builds its own fleet. */
     /** 172.31.1.1 ... 172.31.1.250, 172.31.2.1, ...: unique for this server's life. */
     public String nextAddress() {
         int n = addresses.getAndIncrement();
@@ -101,6 +100,7 @@ public final class Moto implements AutoCloseable {
         return "172.31." + (1 + n / 250) + "." + (1 + n % 250);
     }
 
+    /** Forgets every resource (moto's reset API), so each test builds its own fleet. */
     public void reset() {
         try {
             HttpURLConnection c = (HttpURLConnection) endpoint.resolve("/moto-api/reset").toURL().openConnection();
