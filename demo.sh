@@ -33,19 +33,13 @@ show() {
     "$@"
 }
 
-die() {
-    printf 'demo.sh: %s\n' "$*" >&2
-    exit 1
-}
-
-for tool in java python3 moto_server curl; do
-    command -v "$tool" >/dev/null || die "$tool is not on PATH"
-done
+PROG=demo.sh
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+require java python3 moto_server curl
 python3 -c 'import boto3' 2>/dev/null || die "python3 cannot import boto3"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/nholuongut-demo.XXXXXX")
-# shellcheck source=scripts/lib.sh
-source scripts/lib.sh
 
 
 cleanup() {

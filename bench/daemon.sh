@@ -30,20 +30,13 @@ readonly JAR=target/agent.jar
 readonly JSA=$OUT/agent-run.jsa
 read -r -a flags <<<"$DAEMON_FLAGS"
 
-die() {
-    printf 'bench/daemon.sh: %s\n' "$*" >&2
-    exit 1
-}
-
-for tool in java python3 moto_server awk; do
-    command -v "$tool" >/dev/null || die "$tool is not on PATH"
-done
+PROG=bench/daemon.sh
+# shellcheck source=scripts/lib.sh source-path=SCRIPTDIR/..
+source scripts/lib.sh
+require java python3 moto_server awk
 [[ -f $JAR ]] || ./mvnw -B -q package -DskipTests
 rm -rf "$OUT"
 mkdir -p "$OUT/bin" "$OUT/etc"
-
-# shellcheck source=scripts/lib.sh source-path=SCRIPTDIR/..
-source scripts/lib.sh
 agent_pid=''
 cleanup() {
     stop_pid "$agent_pid"

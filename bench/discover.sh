@@ -57,14 +57,10 @@ readonly JSA=bench/out/agent.jsa  # the class-data archive made for that jar
 [[ $ASG_SIZE =~ ^[1-9][0-9]*$ ]] || { echo "ASG_SIZE must be a positive integer" >&2; exit 2; }
 read -r -a tuned <<<"$TUNED_FLAGS"
 
-die() {
-    printf 'bench/discover.sh: %s\n' "$*" >&2
-    exit 1
-}
-
-for tool in java python3 moto_server curl aws awk sort; do
-    command -v "$tool" >/dev/null || die "$tool is not on PATH"
-done
+PROG=bench/discover.sh
+# shellcheck source=scripts/lib.sh source-path=SCRIPTDIR/..
+source scripts/lib.sh
+require java python3 moto_server curl aws awk sort
 python3 -c 'import boto3' 2>/dev/null || die "python3 cannot import boto3"
 
 # The AWS CLI as an AMI has it: the real entry point, not a version manager's wrapper (a pyenv shim
@@ -79,9 +75,6 @@ rm -f "$JAR" "$JSA"
 mkdir -p "$OUT/config" "$OUT/aws" "$OUT/runs"
 : >"$OUT/aws/config"
 : >"$OUT/aws/credentials"
-
-# shellcheck source=scripts/lib.sh source-path=SCRIPTDIR/..
-source scripts/lib.sh
 
 
 cleanup() {

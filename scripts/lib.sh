@@ -1,9 +1,24 @@
 #!/usr/bin/env bash
-# Shared by demo.sh and bench/*.sh (sourced, not run): loopback moto_server and IMDS fixture start-up.
-# The caller defines die() and keeps moto_pid/imds_pid for its own cleanup (stop_pid).
+# Shared by demo.sh and bench/*.sh (sourced, not run, from the repository's root): errors, the tools a
+# script needs, and loopback moto_server and IMDS fixture start-up. The caller keeps moto_pid/imds_pid for
+# its own cleanup (stop_pid).
 
 moto_pid=''
 imds_pid=''
+
+# die MESSAGE: one line on stderr, named after the script (PROG, e.g. "bench/daemon.sh: ..."), then exit 1.
+die() {
+    printf '%s: %s\n' "${PROG:-${0##*/}}" "$*" >&2
+    exit 1
+}
+
+# require TOOL...: each must be on PATH.
+require() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || die "$tool is not on PATH"
+    done
+}
 
 # stop_pid PID: TERM, then KILL after 5 s.
 stop_pid() {

@@ -12,8 +12,8 @@ public final class Main {
 
     public static void main(String[] args) {
         if (List.of(args).contains("run")) {
-            // The daemon leaves with 0 on SIGTERM (SPEC), even before its command is parsed and takes the
-            // signal over: nothing has been started yet, so there is nothing to wait for.
+            // The daemon leaves with 0 on SIGTERM (SPEC), also during start-up, until RunCommand takes the
+            // signal over once its daemon exists: nothing has been started yet, so there is nothing to wait for.
             for (String name : List.of("TERM", "INT")) {
                 Signal.handle(new Signal(name), signal -> Runtime.getRuntime().halt(0));
             }

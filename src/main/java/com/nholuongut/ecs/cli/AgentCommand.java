@@ -33,10 +33,6 @@ public final class AgentCommand implements Runnable {
     @CommandLine.Mixin
     private CommonOptions common;
 
-    CommonOptions common() {
-        return common;
-    }
-
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: discover, run or doctor");
@@ -52,7 +48,18 @@ public final class AgentCommand implements Runnable {
 
     /** As {@link #commandLine(Map)}, with the way {@code doctor} checks peer ports (tests map addresses). */
     public static CommandLine commandLine(Map<String, String> env, PortProbe probe) {
-        CommandLine cl = new CommandLine(new AgentCommand(), new Factory(env, probe));
+        AgentCommand top = new AgentCommand();
+        CommandLine cl = new CommandLine(top, new Factory(env, probe));
+        cl.setExecutionStrategy(parseResult -> {
+            // Options before the command's name reach the command's own, whichever command it is.
+            CommandLine.ParseResult sub = parseResult.subcommand();
+            if (sub != null) {
+                sub.commandSpec().mixins().values().stream()
+                        .filter(m -> m.userObject() instanceof CommonOptions)
+                        .forEach(m -> ((CommonOptions) m.userObject()).inherit(top.common));
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setExecutionExceptionHandler(AgentCommand::handle);
         cl.setParameterExceptionHandler((ex, args) -> {
             // One line, like every other error; --help has the usage.

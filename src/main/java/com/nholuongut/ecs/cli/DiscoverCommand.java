@@ -11,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code discover}: prints the peers once and exits; stdout holds nothing but the result. */
@@ -31,9 +30,6 @@ final class DiscoverCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
 
-    @ParentCommand
-    private AgentCommand parent;
-
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
             description = "text (one address a line) or json. Default: ${DEFAULT-VALUE}.")
     private Format output;
@@ -44,7 +40,6 @@ final class DiscoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        common.inherit(parent.common());
         Logging.configure(false, common.verbose ? Level.DEBUG : Level.WARN);
         AgentConfig config = common.loadConfig(env);
         Discovery discovery;

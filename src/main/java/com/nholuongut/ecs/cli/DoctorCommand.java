@@ -11,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code doctor}: one line per preflight check, a summary, exit 0 only when every check passed. */
@@ -29,9 +28,6 @@ final class DoctorCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
 
-    @ParentCommand
-    private AgentCommand parent;
-
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
             description = "text (one line a check) or json. Default: ${DEFAULT-VALUE}.")
     private DiscoverCommand.Format output;
@@ -43,7 +39,6 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        common.inherit(parent.common());
         Logging.configure(false, common.verbose ? Level.DEBUG : Level.ERROR);
         AgentConfig config = common.loadConfig(env);
         List<Doctor.Check> checks = new Doctor(common, config, env, probe).run();

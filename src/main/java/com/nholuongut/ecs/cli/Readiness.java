@@ -33,7 +33,7 @@ final class Readiness implements Runnable {
     @Override
     public void run() {
         if (underSystemd && sent.compareAndSet(false, true)) {
-            tools.runHelper(List.of("systemd-notify", "--ready"));
+            notifyReady();
         }
     }
 
@@ -51,10 +51,14 @@ final class Readiness implements Runnable {
             if (sent.compareAndSet(false, true)) {
                 log.warn("nholuongut Net is not up after READY_TIMEOUT={}: reporting ready so that the ECS agent"
                         + " starts; the agent keeps trying to launch Net", Durations.format(timeout));
-                tools.runHelper(List.of("systemd-notify", "--ready"));
+                notifyReady();
             }
         }, "ready-deadline");
         timer.setDaemon(true);
         timer.start();
+    }
+
+    private void notifyReady() {
+        tools.runHelper(List.of("systemd-notify", "--ready"));
     }
 }

@@ -1,7 +1,6 @@
 package com.nholuongut.ecs.cli;
 
 import ch.qos.logback.classic.Level;
-import com.nholuongut.ecs.ExitCodes;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.daemon.Daemon;
 import com.nholuongut.ecs.daemon.PeerState;
@@ -15,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
 import sun.misc.Signal;
 
 /** {@code run}: the daemon systemd starts (SPEC, "Launching and refreshing"). */
@@ -30,15 +28,9 @@ final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
     private final Map<String, String> env;
-    /** Set by SIGTERM/SIGINT, read by start-up: a signal before the daemon exists is not lost. */
-    private volatile boolean stopRequested;
-    private volatile Daemon daemon;
 
     @Mixin
     private CommonOptions common;
-
-    @ParentCommand
-    private AgentCommand parent;
 
     RunCommand(Map<String, String> env) {
         this.env = env;
@@ -46,41 +38,26 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        // First of all, so that SIGTERM during start-up is an exit 0 too, not the JVM's 143.
-        Thread loop = Thread.currentThread();
-        for (String name : List.of("TERM", "INT")) {
-            Signal.handle(new Signal(name), signal -> {
-                stopRequested = true;
-                stopWithin(daemon, loop);
-            });
-        }
-        common.inherit(parent.common());
         Logging.configure(true, common.verbose ? Level.DEBUG : Level.INFO);
         AgentConfig config = common.loadConfig(env);
-        if (stopRequested) {
-            return ExitCodes.OK;
-        }
         log.debug("configuration: {}", config);
         Tools tools = new Tools(config, new SystemProcessRunner());
         // Under systemd (Type=notify) the unit becomes active, and ecs.service may start, only when ready.
         Readiness ready = new Readiness(tools, env.containsKey("NOTIFY_SOCKET"));
         ready.startDeadline(config.readyTimeout());
-        daemon = new Daemon(config, () -> PeerSources.open(common, config, env), tools,
+        Daemon daemon = new Daemon(config, () -> PeerSources.open(common, config, env), tools,
                 new PeerState(config.stateDir()), ready, RandomGenerator.getDefault());
-        if (stopRequested) {
-            stopWithin(daemon, loop);
+        // Takes the signals over from Main's provisional handler, which ends start-up at once (exit 0).
+        Thread loop = Thread.currentThread();
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), signal -> stopWithin(daemon, loop));
         }
         return daemon.run();
     }
 
-    /**
-     * Stops the loop ({@code daemon} null: not started yet, the watchdog alone ends start-up); if a tool run
-     * holds it past the grace period, leaves without waiting (exit 0).
-     */
+    /** Stops the loop; if a tool run holds it past the grace period, leaves without waiting (exit 0). */
     private static void stopWithin(Daemon daemon, Thread loop) {
-        if (daemon != null) {
-            daemon.stop();
-        }
+        daemon.stop();
         Thread watchdog = new Thread(() -> {
             try {
                 loop.join(STOP_GRACE_MS);

@@ -32,7 +32,7 @@ public final class AwsPeerSource implements PeerSource {
             located = ec2Discovery.locate(identity);
             log.debug("peer group: {}", located.group().describe());
         }
-        Discovery d = fromMembers(located.self(), located.group(), ec2Discovery.members(located.group()));
+        Discovery d = fromInstances(located.self(), located.group(), ec2Discovery.instances(located.group()));
         log.debug("{} member(s) in {}, {} peer(s)", d.members(), located.group().describe(), d.peers().size());
         return d;
     }
@@ -49,7 +49,7 @@ public final class AwsPeerSource implements PeerSource {
      * Peers from the group's instances: pending and running ones other than us, one per address,
      * numerically sorted; the stopping and stopped ones are kept apart.
      */
-    static Discovery fromMembers(InstanceIdentity self, GroupSource group, List<Peer> instances) {
+    static Discovery fromInstances(InstanceIdentity self, GroupSource group, List<Peer> instances) {
         Map<String, Peer> byAddress = new TreeMap<>(Addresses.NUMERIC);
         boolean selfListed = false;
         List<Peer> stopped = instances.stream().filter(p -> !Peer.isLive(p.state()))

@@ -102,7 +102,7 @@ public final class Ec2Discovery {
      * members (peers); stopped ones are asked for in the same call so that one terminated later is seen
      * leaving the group (a departure), at no extra cost.
      */
-    public List<Peer> members(GroupSource group) {
+    public List<Peer> instances(GroupSource group) {
         String key = group.memberTagKey();
         String value = group.memberTagValue();
         DescribeInstancesRequest request = DescribeInstancesRequest.builder()
