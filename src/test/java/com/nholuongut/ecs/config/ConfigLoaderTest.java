@@ -203,7 +203,8 @@ class ConfigLoaderTest {
 
         write("nholuongut.config", "# boot\nREADY_TIMEOUT=0s\n");
         assertThatThrownBy(this::load).hasMessageContaining("nholuongut.config line 2")
-                .hasMessageContaining("READY_TIMEOUT").hasMessageContaining("at least 1s");
+                .hasMessageContaining("READY_TIMEOUT").hasMessageContaining("at least 1s")
+                .extracting(e -> ((ConfigException) e).exitCode()).isEqualTo(78);
 
         write("nholuongut.config", "READY_TIMEOUT=soon\n");
         assertThatThrownBy(this::load).hasMessageContaining("READY_TIMEOUT").hasMessageContaining("'soon'");
