@@ -1,9 +1,35 @@
 #!/usr/bin/env python3
-"""A stand-in for the nholuongut, scope and systemd-notify tools in tests.
+"""A stand-in for the nholuongut, scope and systemd-notify tools in tests, faithful to the real scripts' rules.
 
-Appends its argv (as one JSON array, tool name first) to calls.jsonl beside it and exits with the code
-in the file exit-<tool>-<subcommand> if there is one, after printing stdout-<tool>-<subcommand> if there is one. `nholuongut status` exits 0 once `launch` has
-succeeded (marker file net-running), as the real tool would. `sleep-<tool>-<subcommand>` makes it hang.
+Every call appends its argv (one JSON array, tool name first) to calls.jsonl beside it. Then it behaves as
+the real command line does (read in the upstream scripts: weaveworks/weave `weave`, which the nholuongut
+script is, and the `scope` script), on a modelled state kept in state.json beside it:
+
+nholuongut (router state: running, targets, consensus, password set or not):
+  - no command, or an unknown one: usage on stderr, exit 1
+  - `status [sub]`: exit 0 while running; otherwise "nholuongut container is not present. Have you launched
+    it?", exit 1
+  - `launch [OPTIONS] PEER...`: fails while running ("nholuongut is already running; you can stop it with
+    'nholuongut stop'.", exit 3); an option that takes a value without one is a usage error (exit 1);
+    otherwise running, targets = the peers (none is fine), consensus from --ipalloc-init, the password from
+    --password or the environment variable nholuongut_PASSWORD (the script is Weave Net's `weave`
+    renamed case-insensitively, weave -> nholuongut, as its WEAVE_NO_PLUGIN became nholuongut_NO_PLUGIN;
+    upstream, `--password X` sets WEAVE_PASSWORD and passes it to the router's container with -e)
+  - `connect [--replace] PEER...`: no argument at all is a usage error (exit 1); `--replace` with no peer
+    makes the script call the router's HTTP API with no `peer=` and curl fails (exit 2); Net not running:
+    exit 1; otherwise targets = peers (replace) or targets + peers
+  - `forget PEER...`: no peer is a usage error (exit 1); not running: exit 1; otherwise targets - peers
+  - `rmpeer PEER_ID...`: no name is a usage error (exit 1); not running: exit 1
+  - `report`: not running: exit 1; otherwise the router's JSON (Router.Name, NickName, Targets, Peers;
+    IPAM.Entries), or the text of stdout-nholuongut-report when a test set one
+  - `stop`: arguments are a usage error; otherwise not running
+scope (state: running, its launch arguments):
+  - `launch ...`: fails while Scope runs ("nholuongutscope is already running.", exit 1); otherwise running
+  - `stop`: arguments are a usage error (exit 1); otherwise not running (fine when it was not)
+systemd-notify: records only.
+
+Test knobs, per tool and subcommand: exit-<tool>-<sub> (exit with that code instead, state untouched, after
+a "failed on purpose" line on stderr), stdout-<tool>-<sub> (print it), sleep-<tool>-<sub> (hang first).
 """
 import json
 import os
@@ -12,33 +38,191 @@ import time
 
 here = os.path.dirname(os.path.abspath(__file__))
 tool = os.path.basename(sys.argv[0])
-sub = sys.argv[1] if len(sys.argv) > 1 else ""
+args = sys.argv[1:]
+sub = args[0] if args else ""
 with open(os.path.join(here, "calls.jsonl"), "a", encoding="utf-8") as log:
-    log.write(json.dumps([tool] + sys.argv[1:]) + "\n")
+    log.write(json.dumps([tool] + args) + "\n")
+
+# nholuongut launch's options that take a value (the script's own and the router's), as `--opt value`.
+NET_VALUE_OPTIONS = {
+    "--password", "-password", "--port", "-port", "--iprange", "-iprange", "--ipalloc-range",
+    "--ipalloc-init", "--ipalloc-default-subnet", "--nickname", "--name", "--host", "--trusted-subnets",
+    "--dns-listen-address", "--hostname-from-label", "--hostname-match", "--hostname-replacement",
+    "--token", "-H", "--log-level", "--conn-limit", "--mtu", "--datapath",
+}
 
 
-def setting(kind):
+def knob(kind):
     path = os.path.join(here, "%s-%s-%s" % (kind, tool, sub))
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
-            return f.read().strip()
+            return f.read()
     return None
 
 
-out = os.path.join(here, "stdout-%s-%s" % (tool, sub))
-if os.path.exists(out):
-    with open(out, encoding="utf-8") as f:
-        sys.stdout.write(f.read())
-if setting("sleep"):
-    time.sleep(float(setting("sleep")))
-code = setting("exit")
-if code is None:
-    code = "0"
-    if tool == "nholuongut" and sub == "status":
-        code = "0" if os.path.exists(os.path.join(here, "net-running")) else "1"
-code = int(code)
-if code == 0 and tool == "nholuongut" and sub == "launch":
-    open(os.path.join(here, "net-running"), "w").close()
-if code != 0:
+def load():
+    path = os.path.join(here, "state.json")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    return {}
+
+
+def save(state):
+    path = os.path.join(here, "state.json")
+    tmp = path + ".%d.tmp" % os.getpid()
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(state, f, indent=1, sort_keys=True)
+    os.replace(tmp, path)
+
+
+def fail(code, message):
+    sys.stderr.write(message + "\n")
+    sys.exit(code)
+
+
+def usage():
+    fail(1, "Usage:\n\n%s --help | help\n      launch ... <peer> ...\n      connect [--replace] [<peer> ...]\n"
+            "      forget <peer> ...\n      rmpeer <peer_id> ..." % tool)
+
+
+def net_router(state):
+    router = state.get("net") or {}
+    if not router.get("running"):
+        fail(1, "nholuongut container is not present. Have you launched it?")
+    return router
+
+
+def add_unique(targets, peers):
+    for p in peers:
+        if p not in targets:
+            targets.append(p)
+    return targets
+
+
+def nholuongut(state, words):
+    if not words:
+        usage()
+    command, rest = words[0], words[1:]
+    router = state.setdefault("net", {})
+    if command == "status":
+        net_router(state)
+        print("\n        Version: fake\n        Targets: %d\n" % len(router.get("targets", [])))
+        return
+    if command == "launch":
+        if router.get("running"):
+            fail(3, "nholuongut is already running; you can stop it with 'nholuongut stop'.")
+        peers, options, i = [], {}, 0
+        password = os.environ.get("nholuongut_PASSWORD")
+        while i < len(rest):
+            word = rest[i]
+            if word.startswith("-"):
+                name, eq, value = word.partition("=")
+                if not eq and name in NET_VALUE_OPTIONS:
+                    if i + 1 >= len(rest):
+                        usage()
+                    i += 1
+                    value = rest[i]
+                options[name] = value
+                if name in ("--password", "-password"):
+                    password = value
+            else:
+                peers.append(word)
+            i += 1
+        init = options.get("--ipalloc-init", "consensus")
+        if not (init == "observer" or init.startswith("consensus") or init.startswith("seed=")):
+            fail(1, "invalid --ipalloc-init mode: %s" % init)
+        router.clear()
+        router.update({"running": True, "targets": add_unique([], peers), "ipallocInit": init,
+                       "encrypted": bool(password), "launches": state.get("launches", 0) + 1})
+        if password:
+            # Kept so a test can check that the password reached Net, never on its command line.
+            router["password"] = password
+        state["launches"] = router["launches"]
+        print("fakecontainerid")
+        return
+    if command == "connect":
+        if not rest:
+            usage()
+        replace = rest[0] == "--replace"
+        peers = rest[1:] if replace else rest
+        if not peers:
+            # The script then runs `curl ... -d replace=true -d http://...`: no URL, curl exits 2.
+            fail(2, "curl: (2) no URL specified")
+        net_router(state)
+        router["targets"] = add_unique([], peers) if replace else add_unique(router.get("targets", []), peers)
+        return
+    if command == "forget":
+        if not rest:
+            usage()
+        net_router(state)
+        router["targets"] = [t for t in router.get("targets", []) if t not in rest]
+        return
+    if command == "rmpeer":
+        if not rest:
+            usage()
+        net_router(state)
+        for name in rest:
+            print("0 IPs taken over from %s" % name)
+        return
+    if command == "report":
+        if rest and not (len(rest) == 2 and rest[0] == "-f"):
+            usage()
+        net_router(state)
+        if knob("stdout") is None:
+            print(json.dumps({"Router": {"Name": "00:00:00:00:00:01", "NickName": "fake",
+                                         "Targets": router.get("targets", []), "Peers": []},
+                              "IPAM": {"Entries": []}}))
+        return
+    if command == "stop":
+        if rest:
+            usage()
+        router["running"] = False
+        return
+    if command in ("setup", "version", "env", "config", "dns-args"):
+        return
+    fail(1, "Unknown nholuongut command '%s'" % command)
+
+
+def scope(state, words):
+    if not words:
+        usage()
+    command, rest = words[0], words[1:]
+    probe = state.setdefault("scope", {})
+    if command == "launch":
+        if probe.get("running"):
+            fail(1, "nholuongutscope is already running.")
+        probe.clear()
+        probe.update({"running": True, "args": rest, "launches": state.get("scopeLaunches", 0) + 1})
+        state["scopeLaunches"] = probe["launches"]
+        print("Scope probe started")
+        return
+    if command == "stop":
+        if rest:
+            usage()
+        probe["running"] = False
+        return
+    if command in ("version", "command", "help"):
+        return
+    fail(1, "Unknown scope command '%s'" % command)
+
+
+out = knob("stdout")
+if out is not None:
+    sys.stdout.write(out)
+sleep = knob("sleep")
+if sleep:
+    time.sleep(float(sleep.strip()))
+code = knob("exit")
+if code is not None and int(code.strip()) != 0:
     sys.stderr.write("%s %s failed on purpose\n" % (tool, sub))
-sys.exit(code)
+    sys.exit(int(code.strip()))
+if tool == "nholuongut":
+    current = load()
+    nholuongut(current, args)
+    save(current)
+elif tool == "scope":
+    current = load()
+    scope(current, args)
+    save(current)
+sys.exit(0)

@@ -53,6 +53,10 @@ public final class AgentCommand implements Runnable {
         cl.setExecutionStrategy(parseResult -> {
             // Options before the command's name reach the command's own, whichever command it is.
             CommandLine.ParseResult sub = parseResult.subcommand();
+            if (sub != null && sub.commandSpec().userObject() instanceof RunCommand && !sub.isUsageHelpRequested()
+                    && !sub.isVersionHelpRequested()) {
+                RunCommand.exitOnSignalDuringStartUp();
+            }
             if (sub != null) {
                 sub.commandSpec().mixins().values().stream()
                         .filter(m -> m.userObject() instanceof CommonOptions)

@@ -89,11 +89,17 @@ public final class CommonOptions {
 
     /** Loads and validates the configuration with these flags as the top layer. */
     AgentConfig loadConfig(Map<String, String> env) {
+        return loadConfig(env, Map.of());
+    }
+
+    /** As {@link #loadConfig(Map)}, with a command's own flags for configuration keys on top. */
+    AgentConfig loadConfig(Map<String, String> env, Map<ConfigKey, FlagValue> commandFlags) {
         Map<ConfigKey, FlagValue> flags = new EnumMap<>(ConfigKey.class);
         if (outer != null) {
             outer.putFlags(flags);
         }
         putFlags(flags);
+        flags.putAll(commandFlags);
         return ConfigLoader.load(configDir(env), env, flags);
     }
 

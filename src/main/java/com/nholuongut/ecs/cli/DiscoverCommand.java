@@ -1,12 +1,23 @@
 package com.nholuongut.ecs.cli;
 
 import ch.qos.logback.classic.Level;
+import com.nholuongut.ecs.UnavailableException;
 import com.nholuongut.ecs.config.AgentConfig;
+import com.nholuongut.ecs.config.ConfigKey;
+import com.nholuongut.ecs.config.ConfigLoader.FlagValue;
+import com.nholuongut.ecs.config.Durations;
+import com.nholuongut.ecs.discovery.AwsTimeouts;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.PeerSource;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,6 +45,11 @@ final class DiscoverCommand implements Callable<Integer> {
             description = "text (one address a line) or json. Default: ${DEFAULT-VALUE}.")
     private Format output;
 
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = {"How long to wait for AWS in all (30s, 5m). Default: DISCOVER_TIMEOUT, else 120s.",
+                "A slow answer is waited for; an endpoint that cannot be reached fails within seconds."})
+    private String timeout;
+
     DiscoverCommand(Map<String, String> env) {
         this.env = env;
     }
@@ -41,11 +57,14 @@ final class DiscoverCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Logging.configure(false, common.verbose ? Level.DEBUG : Level.WARN);
-        AgentConfig config = common.loadConfig(env);
-        Discovery discovery;
-        try (PeerSource source = PeerSources.open(common, config, env)) {
-            discovery = source.discover();
-        }
+        AgentConfig config = common.loadConfig(env, timeout == null ? Map.of()
+                : Map.of(ConfigKey.DISCOVER_TIMEOUT, new FlagValue(timeout, "--timeout")));
+        Discovery discovery = withinDeadline(config.discoverTimeout(), () -> {
+            try (PeerSource source = PeerSources.open(common, config, env,
+                    AwsTimeouts.within(config.discoverTimeout()))) {
+                return source.discover();
+            }
+        });
         PrintWriter out = spec.commandLine().getOut();
         if (output == Format.json) {
             out.println(JsonOutput.discovery(discovery));
@@ -54,5 +73,31 @@ final class DiscoverCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Runs the discovery on a worker thread and gives up after {@code deadline} in all, however many calls
+     * and pages it takes: each call's own timeouts bound one page, this bounds the command.
+     */
+    private static Discovery withinDeadline(Duration deadline, Supplier<Discovery> discovery) {
+        FutureTask<Discovery> task = new FutureTask<>(discovery::get);
+        Thread worker = new Thread(task, "discover");
+        worker.setDaemon(true);
+        worker.start();
+        try {
+            return task.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            throw new UnavailableException("AWS did not answer within DISCOVER_TIMEOUT=" + Durations.format(deadline)
+                    + " (a slow answer for a large group may need longer: --timeout 5m)", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while waiting for AWS", e);
+        }
     }
 }

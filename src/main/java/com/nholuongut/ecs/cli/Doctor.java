@@ -4,6 +4,7 @@ import com.nholuongut.ecs.AgentException;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.discovery.AwsClients;
 import com.nholuongut.ecs.discovery.AwsPeerSource;
+import com.nholuongut.ecs.discovery.AwsTimeouts;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.Ec2Discovery;
 import com.nholuongut.ecs.discovery.StaticPeerSource;
@@ -24,7 +25,6 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.SdkHttpClient;
 
 /**
  * The preflight checks of {@code doctor}: metadata service, credentials, each IAM action discovery needs,
@@ -58,23 +58,23 @@ final class Doctor {
     }
 
     List<Check> run() {
-        SdkHttpClient http = AwsClients.httpClient();
-        InstanceIdentity self = identity(http);
+        InstanceIdentity self = identity();
         Discovery discovery = null;
         if (config.isStatic()) {
-            http.close();
             skip("credentials", "static PEERS: no AWS call is made");
             skip("iam", "static PEERS: no AWS call is made");
             discovery = new StaticPeerSource(self == null ? new InstanceIdentity(null, null, null) : self,
                     config.staticPeers(), StaticPeerSource.localAddresses()).discover();
             pass("group", "static PEERS: " + discovery.peers().size() + " peer(s)");
         } else if (self == null) {
-            http.close();
             skip("credentials", "no identity (see imds)");
             skip("iam", "no identity (see imds)");
             skip("group", "no identity (see imds)");
         } else {
-            try (AwsClients clients = AwsClients.create(self.region(), env, http)) {
+            // Each check may wait as long as discover would for a slow answer.
+            AwsTimeouts timeouts = AwsTimeouts.within(config.discoverTimeout());
+            try (AwsClients clients = AwsClients.create(self.region(), env, AwsClients.httpClient(timeouts.attempt()),
+                    timeouts)) {
                 boolean credentialsFound = credentials(clients);
                 if (credentialsFound) {
                     iam(clients, self);
@@ -96,13 +96,13 @@ final class Doctor {
         return checks;
     }
 
-    private InstanceIdentity identity(SdkHttpClient http) {
+    private InstanceIdentity identity() {
         if (options.instanceId != null) {
             skip("imds", "--instance-id given: identity from the flags");
-            return PeerSources.identity(options, config, env, http);
+            return PeerSources.identity(options, config, env);
         }
         try {
-            InstanceIdentity id = PeerSources.identity(options, config, env, http);
+            InstanceIdentity id = PeerSources.identity(options, config, env);
             pass("imds", "IMDSv2 answered: " + id.instanceId() + " in " + id.region() + ", address " + id.address());
             return id;
         } catch (AgentException e) {

@@ -5,6 +5,7 @@ import com.nholuongut.ecs.launch.Tools;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +38,11 @@ final class Readiness implements Runnable {
         }
     }
 
-    /** Reports ready after {@code timeout} if Net was not up by then; a daemon thread does the waiting. */
-    void startDeadline(Duration timeout) {
+    /**
+     * Reports ready after {@code timeout} if Net was not up by then, with a WARN saying why (from
+     * {@code why}); a daemon thread does the waiting.
+     */
+    void startDeadline(Duration timeout, Supplier<String> why) {
         if (!underSystemd) {
             return;
         }
@@ -49,8 +53,9 @@ final class Readiness implements Runnable {
                 return;
             }
             if (sent.compareAndSet(false, true)) {
-                log.warn("nholuongut Net is not up after READY_TIMEOUT={}: reporting ready so that the ECS agent"
-                        + " starts; the agent keeps trying to launch Net", Durations.format(timeout));
+                log.warn("nholuongut Net is not up after READY_TIMEOUT={} ({}): reporting ready so that the ECS"
+                        + " agent starts; the agent keeps trying to launch Net", Durations.format(timeout),
+                        String.valueOf(why.get()));
                 notifyReady();
             }
         }, "ready-deadline");

@@ -3,6 +3,7 @@ package com.nholuongut.ecs.cli;
 import ch.qos.logback.classic.Level;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.daemon.Daemon;
+import com.nholuongut.ecs.discovery.AwsTimeouts;
 import com.nholuongut.ecs.daemon.PeerState;
 import com.nholuongut.ecs.launch.SystemProcessRunner;
 import com.nholuongut.ecs.launch.Tools;
@@ -44,15 +45,27 @@ final class RunCommand implements Callable<Integer> {
         Tools tools = new Tools(config, new SystemProcessRunner());
         // Under systemd (Type=notify) the unit becomes active, and ecs.service may start, only when ready.
         Readiness ready = new Readiness(tools, env.containsKey("NOTIFY_SOCKET"));
-        ready.startDeadline(config.readyTimeout());
-        Daemon daemon = new Daemon(config, () -> PeerSources.open(common, config, env), tools,
+        Daemon daemon = new Daemon(config, () -> PeerSources.open(common, config, env, AwsTimeouts.DAEMON), tools,
                 new PeerState(config.stateDir()), ready, RandomGenerator.getDefault());
+        ready.startDeadline(config.readyTimeout(), daemon::whyNetNotUp);
         // Takes the signals over from Main's provisional handler, which ends start-up at once (exit 0).
         Thread loop = Thread.currentThread();
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), signal -> stopWithin(daemon, loop));
         }
         return daemon.run();
+    }
+
+    /**
+     * The daemon leaves with 0 on SIGTERM (SPEC), also during start-up, until {@link #call()} takes the
+     * signals over once its daemon exists: nothing has been started yet, so there is nothing to wait for.
+     * Installed once the command line was parsed as {@code run}, not on a guess from the raw arguments
+     * ({@code discover --peer-group-name run} is not the daemon).
+     */
+    static void exitOnSignalDuringStartUp() {
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), signal -> Runtime.getRuntime().halt(0));
+        }
     }
 
     /** Stops the loop; if a tool run holds it past the grace period, leaves without waiting (exit 0). */

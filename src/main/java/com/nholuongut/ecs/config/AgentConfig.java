@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param apiBudget       AWS calls per second the whole group may spend on discovery
  * @param reclaimDeparted whether departed peers' address space is taken back with {@code rmpeer}
  * @param readyTimeout    under systemd, how long readiness waits for Net before it is reported anyway
+ * @param discoverTimeout how long {@code discover} (and each {@code doctor} check) waits for AWS in all
  */
 public record AgentConfig(
         String peerGroupTag,
@@ -41,7 +42,8 @@ public record AgentConfig(
         boolean imdsV1Fallback,
         double apiBudget,
         boolean reclaimDeparted,
-        Duration readyTimeout) {
+        Duration readyTimeout,
+        Duration discoverTimeout) {
 
     /** What replaces the Scope token wherever it would be shown. */
     public static final String MASK = "****";
@@ -57,6 +59,7 @@ public record AgentConfig(
         Objects.requireNonNull(scopeBin, "scopeBin");
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(readyTimeout, "readyTimeout");
+        Objects.requireNonNull(discoverTimeout, "discoverTimeout");
     }
 
     /** Which group kinds discovery may use. */
@@ -80,6 +83,7 @@ public record AgentConfig(
                 + ", scopeEnabled=" + scopeEnabled + ", serviceToken=" + (serviceToken == null ? null : MASK)
                 + ", scopeLaunchArgs=" + scopeLaunchArgs + ", netBin=" + netBin + ", scopeBin=" + scopeBin
                 + ", stateDir=" + stateDir + ", imdsV1Fallback=" + imdsV1Fallback + ", apiBudget=" + apiBudget
-                + ", reclaimDeparted=" + reclaimDeparted + ", readyTimeout=" + Durations.format(readyTimeout) + "]";
+                + ", reclaimDeparted=" + reclaimDeparted + ", readyTimeout=" + Durations.format(readyTimeout)
+                + ", discoverTimeout=" + Durations.format(discoverTimeout) + "]";
     }
 }

@@ -20,7 +20,8 @@ public enum ConfigKey {
     IMDS_V1_FALLBACK("false"),
     API_BUDGET("2"),
     RECLAIM_DEPARTED("true"),
-    READY_TIMEOUT("80s");
+    READY_TIMEOUT("80s"),
+    DISCOVER_TIMEOUT("120s");
 
     /** Prefix of the environment variables that override the files, e.g. {@code NHOLUONGUT_PEERS}. */
     public static final String ENV_PREFIX = "NHOLUONGUT_";

@@ -158,7 +158,8 @@ public final class ConfigLoader {
                 bool(ConfigKey.IMDS_V1_FALLBACK),
                 budget(),
                 bool(ConfigKey.RECLAIM_DEPARTED),
-                duration(ConfigKey.READY_TIMEOUT));
+                duration(ConfigKey.READY_TIMEOUT),
+                duration(ConfigKey.DISCOVER_TIMEOUT));
     }
 
     /** The effective raw value: the highest layer's, an empty value meaning the default. */

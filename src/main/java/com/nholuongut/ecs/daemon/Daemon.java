@@ -42,7 +42,12 @@ public final class Daemon {
     private PeerSource source;
     private int failures;
     private boolean throttled;
-    private boolean transientFailure = true;
+    /** Whether Net may be launched: peers came from a discovery or from the saved state, never from nothing. */
+    private boolean launchable;
+    /** Whether the "not launching until AWS answers" WARN was logged in this failure streak. */
+    private boolean waitLogged;
+    /** Why Net is not up yet, for the readiness deadline's WARN; null once it is. */
+    private volatile String notUp = "the first discovery has not finished";
     private int members = 1;
     private List<String> seen;
     private boolean netUp;
@@ -139,7 +144,7 @@ public final class Daemon {
         Discovery discovery = discover();
         List<String> peers;
         int bootMembers = 1;
-        boolean known = true;
+        launchable = true;
         if (discovery != null) {
             peers = discovery.addresses();
             bootMembers = discovery.members();
@@ -153,7 +158,7 @@ public final class Daemon {
                     state.file());
         } else {
             peers = List.of();
-            known = false;
+            launchable = false;
         }
         seen = peers;
         if (stopping()) {
@@ -165,7 +170,7 @@ public final class Daemon {
             // What Net had is what we last saved; those gone since are forgotten.
             netPeers = null;
             signalReady();
-            if (!known) {
+            if (!launchable) {
                 // Nothing to tell a running Net yet: replacing its peers with none would cut a healthy mesh.
                 log.warn("discovery failed at boot and no saved peers: leaving the running Net and Scope as they"
                         + " are until discovery works");
@@ -178,33 +183,50 @@ public final class Daemon {
                 relaunchScope(peers);
             }
         } else {
-            if (!known && !transientFailure) {
-                // AWS answered "no group" or "denied": a Net launched alone would start an address ring of
-                // its own that cannot merge with the group's later. Wait for a real answer instead.
-                log.error("not launching nholuongut Net until discovery works (see the error above); retrying");
+            if (!launchable) {
+                waitForAws();
                 return;
-            }
-            if (!known) {
-                log.warn("discovery failed at boot and no saved peers: starting alone, joining the others later");
             }
             startNet(peers, bootMembers);
             if (config.scopeEnabled() && !stopping()) {
-                scopeUp = tools.launchScope(peers);
-                scopePeers = scopeUp ? peers : null;
+                // `scope launch` fails while Scope runs (the agent restarted after `nholuongut stop`, say):
+                // stopping first is harmless when it does not.
+                relaunchScope(peers);
             }
         }
+    }
+
+    /**
+     * A fresh instance (no saved peers) whose discovery fails does not launch Net: alone it would form an
+     * address ring of its own (consensus of one) that can never merge with the group's, splitting the
+     * network for good. It launches with the whole group once AWS answers.
+     */
+    private void waitForAws() {
+        if (!waitLogged) {
+            waitLogged = true;
+            log.warn("no saved peers and discovery failed: not launching nholuongut Net until AWS answers (a Net"
+                    + " launched alone would form an address ring of its own that cannot merge with the group's)");
+        }
+    }
+
+    /** Why Net is not up, for the readiness deadline's WARN; null once it is. */
+    public String whyNetNotUp() {
+        return notUp;
     }
 
     /** One re-discovery and whatever tool calls its changes need. */
     public void refresh() {
         Discovery discovery = discover();
         if (discovery == null) {
-            if (!netUp && transientFailure && !stopping() && !tools.netRunning()) {
-                // AWS is away but Net is not up (its launch failed): retry it with what we know.
+            if (!netUp && !launchable) {
+                waitForAws();
+            } else if (!netUp && !stopping() && !tools.netRunning()) {
+                // AWS is away but Net is not up (its launch with the saved peers failed): retry it with them.
                 startNet(seen, members);
             }
             return;
         }
+        launchable = true;
         if (stopping()) {
             return;
         }
@@ -223,14 +245,9 @@ public final class Daemon {
         if (netUp) {
             applyNet(peers);
         }
-        if (config.scopeEnabled()) {
-            if (config.scopeCloudMode()) {
-                if (!scopeUp) {
-                    scopeUp = tools.launchScope(peers);
-                }
-            } else if (!scopeUp || !peers.equals(scopePeers)) {
-                relaunchScope(peers);
-            }
+        // Cloud mode's line has no peers: only a failed launch is retried.
+        if (config.scopeEnabled() && (!scopeUp || !config.scopeCloudMode() && !peers.equals(scopePeers))) {
+            relaunchScope(peers);
         }
         // Last: the peers' own update (connect, forget, Scope) never waits for the address-space clean-up.
         if (netUp && reclaimer != null && !stopping()) {
@@ -249,17 +266,24 @@ public final class Daemon {
     }
 
     private void startNet(List<String> peers, int members) {
+        notUp = "nholuongut launch is running";
         if (tools.launchNet(peers, members)) {
             netUp = true;
             netPeers = peers;
             signalReady();
+        } else {
+            notUp = "nholuongut launch failed (see its WARN); it is retried at the next refresh";
         }
     }
 
-    /** {@code connect --replace} when the set changed, then {@code forget} for those that left. */
+    /**
+     * {@code connect --replace} when the set changed, then {@code forget} for those that left. Net's own
+     * command line rejects {@code connect --replace} with no peer: when the group shrinks to this instance
+     * alone, forgetting the departed is what empties the router's targets.
+     */
     private void applyNet(List<String> peers) {
         if (!peers.equals(netPeers)) {
-            if (!tools.connectReplace(peers)) {
+            if (!peers.isEmpty() && !tools.connectReplace(peers)) {
                 return;
             }
             if (netPeers != null) {
@@ -273,15 +297,15 @@ public final class Daemon {
         }
     }
 
+    /** {@code scope stop}, then {@code scope launch}: the real script refuses to launch while Scope runs. */
     private void relaunchScope(List<String> peers) {
-        if (!config.scopeCloudMode() || !scopeUp) {
-            tools.stopScope();
-        }
+        tools.stopScope();
         scopeUp = tools.launchScope(peers);
         scopePeers = scopeUp ? peers : null;
     }
 
     private void signalReady() {
+        notUp = null;
         if (!readySent) {
             readySent = true;
             ready.run();
@@ -300,7 +324,7 @@ public final class Daemon {
             }
             failures = 0;
             throttled = false;
-            transientFailure = true;
+            waitLogged = false;
             if (d.members() != members) {
                 Duration before = effectiveInterval();
                 members = d.members();
@@ -317,16 +341,20 @@ public final class Daemon {
                 throw e;
             }
             // Unreachable or failing (5), or something unexpected: retry. "No group" (3) and "denied" (4)
-            // are answers, retried too (a tag or a policy can be fixed), but Net is not launched alone on them.
-            transientFailure = code != ExitCodes.NO_PEER_GROUP && code != ExitCodes.AWS_DENIED;
+            // are answers, retried too (a tag or a policy can be fixed without a restart).
+            boolean transientFailure = code != ExitCodes.NO_PEER_GROUP && code != ExitCodes.AWS_DENIED;
             log.debug("discovery failure", e);
             failures++;
             throttled = e instanceof com.nholuongut.ecs.UnavailableException u && u.throttled();
+            String message = e instanceof AgentException ? e.getMessage()
+                    : "unexpected " + AgentException.oneLine(String.valueOf(e));
+            if (!netUp && !launchable) {
+                notUp = "no saved peers, and discovery fails: " + message;
+            }
             if (failures == 1) {
-                String message = e instanceof AgentException ? e.getMessage()
-                        : "unexpected " + AgentException.oneLine(String.valueOf(e));
                 if (transientFailure) {
-                    log.warn("discovery failed, keeping the last good peers and retrying with backoff{}: {}",
+                    log.warn("discovery failed, {}retrying with backoff{}: {}",
+                            launchable || netUp ? "keeping the last good peers and " : "",
                             throttled ? " (throttled: backing off beyond the refresh interval)" : "", message);
                 } else {
                     log.error("discovery failed, retrying with backoff: {}", message);

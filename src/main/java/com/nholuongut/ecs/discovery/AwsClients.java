@@ -26,10 +26,6 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  */
 public final class AwsClients implements AutoCloseable {
 
-    /** Per call, retries included: three calls stay well inside discover's 30 s promise. */
-    static final Duration CALL_TIMEOUT = Duration.ofSeconds(8);
-    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(4);
-
     private final SdkHttpClient http;
     private final ClientOverrideConfiguration override;
     private final AwsCredentialsProvider credentials;
@@ -38,13 +34,13 @@ public final class AwsClients implements AutoCloseable {
     private final Ec2Client ec2;
     private AutoScalingClient autoScaling;
 
-    private AwsClients(SdkHttpClient http, String region, Map<String, String> env) {
+    private AwsClients(SdkHttpClient http, String region, Map<String, String> env, AwsTimeouts timeouts) {
         this.http = http;
         this.region = region;
         this.env = env;
         this.override = ClientOverrideConfiguration.builder()
-                .apiCallTimeout(CALL_TIMEOUT)
-                .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
+                .apiCallTimeout(timeouts.call())
+                .apiCallAttemptTimeout(timeouts.attempt())
                 // Adaptive mode adds client-side rate limiting when AWS throttles us, on top of
                 // exponential backoff with jitter: at fleet scale that protects the account's shared budget.
                 .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy())
@@ -53,17 +49,22 @@ public final class AwsClients implements AutoCloseable {
         this.ec2 = configure(Ec2Client.builder(), endpoint(env, "AWS_ENDPOINT_URL_EC2")).build();
     }
 
-    /** The HTTP client both AWS clients and the IMDS client share: one SSL set-up per process, not three. */
-    public static SdkHttpClient httpClient() {
+    /**
+     * An HTTP client that fails fast on connecting and waits {@code read} for an answer in progress. The
+     * EC2 and Auto Scaling clients share one (one SSL set-up per process); the SDK's attempt timeout, not
+     * the socket's, is what bounds a slow answer, so give it at least {@link AwsTimeouts#attempt()}.
+     */
+    public static SdkHttpClient httpClient(Duration read) {
         return UrlConnectionHttpClient.builder()
-                .connectionTimeout(Duration.ofSeconds(2))
-                .socketTimeout(Duration.ofSeconds(4))
+                .connectionTimeout(AwsTimeouts.CONNECT)
+                .socketTimeout(read)
                 .build();
     }
 
     /** Builds the clients for {@code region} over {@code http}, which they then own and close. */
-    public static AwsClients create(String region, Map<String, String> env, SdkHttpClient http) {
-        return new AwsClients(http, region, env);
+    public static AwsClients create(String region, Map<String, String> env, SdkHttpClient http,
+                                    AwsTimeouts timeouts) {
+        return new AwsClients(http, region, env, timeouts);
     }
 
     private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder, URI endpoint) {

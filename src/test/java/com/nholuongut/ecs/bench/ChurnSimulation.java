@@ -1,5 +1,7 @@
 package com.nholuongut.ecs.bench;
 
+import com.nholuongut.ecs.testing.TestConfig;
+import com.nholuongut.ecs.config.ConfigKey;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.nholuongut.ecs.config.AgentConfig;
@@ -162,9 +164,9 @@ public final class ChurnSimulation {
             int i = next++;
             state.put(i, "running");
             Path dir = Files.createDirectories(stateRoot.resolve("agent" + i));
-            AgentConfig config = new AgentConfig(TAG, null, List.of(), AgentConfig.DiscoveryMode.AUTO,
-                    Duration.ofSeconds(60), List.of(), false, null, List.of(), Path.of("/bin/true"),
-                    Path.of("/bin/true"), dir, false, 2, true, Duration.ofSeconds(90));
+            AgentConfig config = TestConfig.of(Map.of(ConfigKey.PEER_GROUP_TAG, TAG, ConfigKey.SCOPE_ENABLED, "false",
+                    ConfigKey.NET_BIN, "/bin/true", ConfigKey.SCOPE_BIN, "/bin/true",
+                    ConfigKey.STATE_DIR, dir.toString()));
             agents.put(i, new Daemon(config, () -> new SimSource(i), new Tools(config, tools(i)),
                     new PeerState(dir), () -> { }, random.split()));
             queue.add(new long[] {now + random.nextLong(30_000), i});

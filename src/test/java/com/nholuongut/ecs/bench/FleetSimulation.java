@@ -1,5 +1,8 @@
 package com.nholuongut.ecs.bench;
 
+import com.nholuongut.ecs.testing.TestConfig;
+import com.nholuongut.ecs.config.ConfigKey;
+import java.util.Map;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.nholuongut.ecs.config.AgentConfig;
@@ -113,9 +116,11 @@ public final class FleetSimulation {
         }
         firstSeen = new long[size];
         Arrays.fill(firstSeen, -1);
-        AgentConfig config = new AgentConfig(TAG, null, List.of(), AgentConfig.DiscoveryMode.AUTO, refresh,
-                List.of(), false, null, List.of(), Path.of("/bin/true"), Path.of("/bin/true"), stateDir, false,
-                budget, false, Duration.ofSeconds(90));
+        AgentConfig config = TestConfig.of(Map.of(ConfigKey.PEER_GROUP_TAG, TAG,
+                ConfigKey.REFRESH_INTERVAL, refresh.toMillis() + "ms", ConfigKey.SCOPE_ENABLED, "false",
+                ConfigKey.NET_BIN, "/bin/true", ConfigKey.SCOPE_BIN, "/bin/true",
+                ConfigKey.STATE_DIR, stateDir.toString(), ConfigKey.API_BUDGET, String.valueOf(budget),
+                ConfigKey.RECLAIM_DEPARTED, "false"));
         ProcessRunner noTools = (argv, timeout) -> new ProcessRunner.Result(0, "", "", Duration.ZERO);
         Tools tools = new Tools(config, noTools);
         PeerState state = new PeerState(stateDir);

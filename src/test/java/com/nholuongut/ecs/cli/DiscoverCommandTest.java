@@ -375,6 +375,14 @@ class DiscoverCommandTest {
     }
 
     @Test
+    void discover_badTimeoutFlag_exits78NamingTheFlag() {
+        Result r = Cli.run(env(), "discover", "--timeout", "0s", "--peers", "10.0.0.2");
+
+        assertThat(r.exitCode()).isEqualTo(78);
+        assertThat(r.err()).hasLineCount(1).contains("--timeout").contains("DISCOVER_TIMEOUT").contains("at least 1s");
+    }
+
+    @Test
     void discover_unknownInstanceId_exits78NamingTheFlag() {
         Result r = discoverAs("i-0123456789abcdef0");
 

@@ -92,6 +92,31 @@ class DiscoverJarIT {
     }
 
     @Test
+    void jar_sigtermDuringDiscover_isNotTheDaemonsExit0EvenWithRunAmongTheArguments() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            // IMDS accepts and never answers: discover is still waiting when the signal comes.
+            Map<String, String> env = Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                    "http://127.0.0.1:" + silent.getLocalPort());
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                    Path.of(System.getProperty("agent.jar", "target/agent.jar")).toAbsolutePath().toString(),
+                    "discover", "--peer-group-name", "run"));
+            ProcessBuilder pb = new ProcessBuilder(command).directory(configDir.toFile());
+            pb.environment().put("NHOLUONGUT_CONFIG_DIR", configDir.toString());
+            pb.environment().putAll(env);
+            Process p = pb.redirectErrorStream(true).redirectOutput(configDir.resolve("out.txt").toFile()).start();
+            Thread.sleep(1500);
+            assertThat(p.isAlive()).isTrue();
+            p.destroy();
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+            // The JVM's own answer to SIGTERM (128 + 15): only `run` turns it into a clean exit 0.
+            assertThat(p.exitValue()).isEqualTo(143);
+        }
+    }
+
+    @Test
     void jar_noMetadataService_exits5() throws Exception {
         Run r = java(Map.of(), "discover");
 

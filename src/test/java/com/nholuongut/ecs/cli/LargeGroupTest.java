@@ -33,8 +33,10 @@ class LargeGroupTest {
                 Map<String, String> env = new HashMap<>(moto.env());
                 env.put("AWS_ENDPOINT_URL", proxy.endpoint().toString());
 
+                // moto needs 8-22 s for one filtered page of 1000 here; EC2 on a bad day is as slow. The
+                // deadline is this test's, so that it never depends on how fast the emulator is.
                 Result r = Cli.run(env, "discover", "--instance-id", ids.get(0), "--region", Moto.REGION,
-                        "--peer-group-name", "big");
+                        "--peer-group-name", "big", "--timeout", "10m");
 
                 assertThat(r.exitCode()).as(r.err()).isZero();
                 List<String> peers = r.outLines();

@@ -211,6 +211,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void load_discoverTimeout_defaultsTo120sAndIsValidatedLikeTheOthers() throws IOException {
+        assertThat(load().discoverTimeout()).isEqualTo(Duration.ofSeconds(120));
+
+        write("nholuongut.config", "DISCOVER_TIMEOUT=5m\n");
+        assertThat(load().discoverTimeout()).isEqualTo(Duration.ofMinutes(5));
+
+        write("nholuongut.config", "DISCOVER_TIMEOUT=500ms\n");
+        assertThatThrownBy(this::load).hasMessageContaining("nholuongut.config line 1")
+                .hasMessageContaining("DISCOVER_TIMEOUT").hasMessageContaining("at least 1s")
+                .extracting(e -> ((ConfigException) e).exitCode()).isEqualTo(78);
+
+        write("nholuongut.config", "DISCOVER_TIMEOUT=forever\n");
+        assertThatThrownBy(this::load).hasMessageContaining("DISCOVER_TIMEOUT").hasMessageContaining("'forever'");
+    }
+
+    @Test
     void load_peers_acceptIpLiteralsSeparatedBySpacesOrCommas() throws IOException {
         write("nholuongut.config", "PEERS=10.0.0.1, 10.0.0.2,fd00::2  192.168.1.1\n");
 

@@ -1,5 +1,8 @@
 package com.nholuongut.ecs.daemon;
 
+import com.nholuongut.ecs.testing.TestConfig;
+import com.nholuongut.ecs.config.ConfigKey;
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nholuongut.ecs.UnavailableException;
@@ -71,9 +74,8 @@ class ReclaimerTest {
     }
 
     Reclaimer reclaimer(Net net, Path dir) {
-        AgentConfig config = new AgentConfig("k", null, List.of(), AgentConfig.DiscoveryMode.AUTO,
-                Duration.ofSeconds(60), List.of(), false, null, List.of(), Path.of("/bin/true"), Path.of("/bin/true"),
-                dir, false, 2, true, Duration.ofSeconds(90));
+        AgentConfig config = TestConfig.of(Map.of(ConfigKey.PEER_GROUP_TAG, "k", ConfigKey.SCOPE_ENABLED, "false",
+                ConfigKey.NET_BIN, "/bin/true", ConfigKey.SCOPE_BIN, "/bin/true", ConfigKey.STATE_DIR, dir.toString()));
         return new Reclaimer(new Tools(config, net), dir, Duration.ofSeconds(60));
     }
 
@@ -170,9 +172,9 @@ class ReclaimerTest {
         Net net = new Net();
         Aws aws = new Aws();
         aws.present.add("ip-10-0-0-9");
-        AgentConfig config = new AgentConfig("k", null, List.of(), AgentConfig.DiscoveryMode.AUTO,
-                Duration.ofSeconds(1), List.of(), false, null, List.of(), Path.of("/bin/true"), Path.of("/bin/true"),
-                state, false, 2, true, Duration.ofSeconds(90));
+        AgentConfig config = TestConfig.of(Map.of(ConfigKey.PEER_GROUP_TAG, "k", ConfigKey.REFRESH_INTERVAL, "1s",
+                ConfigKey.SCOPE_ENABLED, "false", ConfigKey.NET_BIN, "/bin/true", ConfigKey.SCOPE_BIN, "/bin/true",
+                ConfigKey.STATE_DIR, state.toString()));
         Reclaimer r = new Reclaimer(new Tools(config, net), state, Duration.ofSeconds(5));
         r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
         refresh(r, view("i-1", "i-2"), aws, 200);

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code agent.jar run} end to end: a real fleet in moto, fake {@code nholuongut}/{@code scope} tools that
- * record their argv, fleet changes made through the SDK, and the exact tool calls that follow.
+ * enforce the real scripts' command-line rules and model the router (see {@link FakeTools}), fleet changes
+ * made through the SDK, and both where Net ends up (its targets) and the exact tool calls that led there.
  */
 @ExtendWith(MotoServer.class)
 class RunDaemonIT {
@@ -135,7 +136,10 @@ class RunDaemonIT {
         List<String> scope = concat(argv("scope", "launch", "--probe.ecs=true"), peers);
         assertThat(await(() -> called(scope), CHANGE_SEEN)).as(agent.stdout()).isTrue();
         assertThat(tools.calls()).containsExactly(argv("nholuongut", "status"), launch,
-                argv("systemd-notify", "--ready"), scope);
+                argv("systemd-notify", "--ready"), argv("scope", "stop"), scope);
+        assertThat(tools.router().targets()).as("the router dials every peer").isEqualTo(peers);
+        assertThat(tools.router().ipallocInit()).isEqualTo("consensus=4");
+        assertThat(tools.scopeState().running()).isTrue();
         assertThat(Files.readString(stateDir.resolve("peers.json"))).contains(peers);
         assertThat(agent.stdout()).contains("INFO").contains("nholuongut launch --ipalloc-init consensus=4");
     }
@@ -156,7 +160,8 @@ class RunDaemonIT {
         assertThat(await(() -> called(scope), CHANGE_SEEN)).as(agent.stdout()).isTrue();
         Thread.sleep(3000);
         assertThat(tools.calls()).containsExactly(argv("nholuongut", "status"),
-                concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=4"), others), scope);
+                concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=4"), others), argv("scope", "stop"),
+                scope);
     }
 
     @Test
@@ -201,11 +206,10 @@ class RunDaemonIT {
     @Test
     void run_fleetChanges_areAppliedWithConnectReplaceForgetAndOneScopeRelaunch() throws Exception {
         start(env());
-        assertThat(await(() -> called(argv("scope", "launch", "--probe.ecs=true")) || tools.calls().size() >= 3,
-                CHANGE_SEEN)).isTrue();
+        assertThat(await(() -> tools.calls().size() >= 4, CHANGE_SEEN)).isTrue();
         Thread.sleep(2500);
         int settled = tools.calls().size();
-        assertThat(tools.calls()).as("no tool call while nothing changes").hasSize(3);
+        assertThat(tools.calls()).as("no tool call while nothing changes").hasSize(4);
 
         String leaving = group.get(2);
         String leftAddress = fleet.address(leaving);
@@ -219,8 +223,55 @@ class RunDaemonIT {
         List<List<String>> after = tools.calls().subList(settled, tools.calls().size());
         assertThat(after).containsExactly(connect, argv("nholuongut", "forget", leftAddress),
                 argv("scope", "stop"), relaunch);
+        assertThat(tools.router().targets()).isEqualTo(now);
+        assertThat(tools.router().launches()).as("launched once, then only told").isEqualTo(1);
         assertThat(agent.stdout()).contains("peers changed: added [" + fleet.address(joining) + "], removed ["
                 + leftAddress + "]");
+    }
+
+    @Test
+    void run_groupShrinksToThisInstanceAlone_forgetsTheDepartedAndNeverConnectsWithNoPeer() throws Exception {
+        start(env());
+        List<String> peers = peersOf(group.subList(1, 4));
+        assertThat(await(() -> tools.router().targets().equals(peers), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+
+        group.subList(1, 4).forEach(fleet::terminate);
+
+        // The real script rejects `connect --replace` with no peer: the departed are forgotten instead.
+        assertThat(await(() -> called(concat(argv("nholuongut", "forget"), peers)), CHANGE_SEEN))
+                .as(agent.stdout()).isTrue();
+        assertThat(tools.router().targets()).as("Net dials no departed peer").isEmpty();
+        Thread.sleep(2500);
+        assertThat(tools.calls()).noneMatch(argv("nholuongut", "connect", "--replace")::equals);
+        assertThat(agent.stdout()).doesNotContain("failed (exit").doesNotContain("Usage");
+
+        String joining = fleet.tagged(TAG, "blue", 1).get(0);
+        List<String> back = List.of(fleet.address(joining));
+        assertThat(await(() -> called(concat(argv("nholuongut", "connect", "--replace"), back)), CHANGE_SEEN))
+                .as(agent.stdout()).isTrue();
+        assertThat(tools.router().targets()).isEqualTo(back);
+        assertThat(tools.router().launches()).isEqualTo(1);
+        assertThat(await(() -> tools.scopeState().args().equals(concat(argv("--probe.ecs=true"), back)), CHANGE_SEEN))
+                .isTrue();
+    }
+
+    @Test
+    void run_restartWithSavedPeers_theRunningRouterEndsWithTheCurrentGroup() throws Exception {
+        // An earlier agent told Net about a member that has left since; this one finds Net running.
+        String gone = "10.9.0.77";
+        List<String> before = new ArrayList<>(peersOf(group.subList(1, 3)));
+        before.add(gone);
+        Files.createDirectories(stateDir);
+        Files.writeString(stateDir.resolve("peers.json"), "{\"version\": 1, \"members\": 4, \"peers\": ["
+                + String.join(", ", before.stream().map(a -> "\"" + a + "\"").toList()) + "]}");
+        tools.netAlreadyRunning(before);
+
+        start(env());
+
+        List<String> peers = peersOf(group.subList(1, 4));
+        assertThat(await(() -> called(argv("nholuongut", "forget", gone)), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+        assertThat(tools.router().targets()).isEqualTo(peers);
+        assertThat(tools.router().launches()).as("a running Net is never launched again").isZero();
     }
 
     @Test
@@ -240,11 +291,12 @@ class RunDaemonIT {
 
         List<String> connect = concat(argv("nholuongut", "connect", "--replace"), peersOf(others));
         assertThat(await(() -> called(connect), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+        assertThat(tools.router().targets()).isEqualTo(peersOf(others));
     }
 
     @Test
     void run_netAlreadyRunning_refreshesInsteadOfLaunching() throws Exception {
-        tools.netAlreadyRunning();
+        tools.netAlreadyRunning(List.of("10.9.9.9"));
         List<String> peers = peersOf(group.subList(1, 4));
 
         start(env());
@@ -253,21 +305,37 @@ class RunDaemonIT {
         assertThat(await(() -> called(scope), CHANGE_SEEN)).as(agent.stdout()).isTrue();
         assertThat(tools.calls()).containsExactly(argv("nholuongut", "status"),
                 concat(argv("nholuongut", "connect", "--replace"), peers), argv("scope", "stop"), scope);
+        assertThat(tools.router().targets()).isEqualTo(peers);
+        assertThat(tools.router().launches()).isZero();
     }
 
     @Test
-    void run_awsDownAtBootWithoutState_launchesAloneThenJoins() throws Exception {
+    void run_awsDownAtBootWithoutState_launchesNothingUntilAwsAnswersThenTheWholeGroup() throws Exception {
+        Map<String, String> env = env();
+        env.put("NOTIFY_SOCKET", "/run/systemd/notify-test");
+        env.put("NHOLUONGUT_READY_TIMEOUT", "3s");
         proxy.down(true);
-        start(env());
-        List<String> alone = argv("nholuongut", "launch", "--ipalloc-init", "consensus=1");
-        assertThat(await(() -> called(alone), Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
-        assertThat(await(() -> proxy.actions().size() >= 12, Duration.ofSeconds(20))).as("keeps retrying").isTrue();
-        assertThat(agent.stdout()).as("one WARN per failure streak").containsOnlyOnce("retrying with backoff");
+        start(env);
+        assertThat(await(() -> proxy.actions().size() >= 12, Duration.ofSeconds(30))).as("keeps retrying").isTrue();
+        assertThat(await(() -> called(argv("systemd-notify", "--ready")), CHANGE_SEEN)).isTrue();
+
+        // A Net launched alone (consensus=1) would form an address ring that can never merge with the group's.
+        assertThat(tools.calls()).as("no lone Net, no Scope").containsOnly(argv("nholuongut", "status"),
+                argv("systemd-notify", "--ready"));
+        assertThat(tools.router().running()).isFalse();
+        assertThat(agent.stdout()).as("one WARN per failure streak").containsOnlyOnce("retrying with backoff")
+                .containsOnlyOnce("no saved peers and discovery failed: not launching nholuongut Net until AWS answers")
+                .contains("nholuongut Net is not up after READY_TIMEOUT=3s (no saved peers, and discovery fails: ");
 
         proxy.down(false);
 
-        List<String> join = concat(argv("nholuongut", "connect", "--replace"), peersOf(group.subList(1, 4)));
-        assertThat(await(() -> called(join), AFTER_OUTAGE)).as(agent.stdout()).isTrue();
+        List<String> peers = peersOf(group.subList(1, 4));
+        List<String> launch = concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=4"), peers);
+        assertThat(await(() -> called(launch), AFTER_OUTAGE)).as(agent.stdout()).isTrue();
+        assertThat(await(() -> tools.scopeState().running(), CHANGE_SEEN)).isTrue();
+        assertThat(tools.router().targets()).isEqualTo(peers);
+        assertThat(tools.calls()).noneMatch(c -> c.size() > 1 && c.get(1).equals("launch") && c.get(0).equals("nholuongut")
+                && !c.equals(launch));
         assertThat(agent.stdout()).contains("discovery works again");
     }
 
@@ -321,19 +389,23 @@ class RunDaemonIT {
     }
 
     @Test
-    void run_failedLaunchDuringAnOutage_isRetriedWithoutAws() throws Exception {
+    void run_failedLaunchDuringAnOutage_isRetriedWithTheSavedPeersWithoutAws() throws Exception {
+        Files.createDirectories(stateDir);
+        Files.writeString(stateDir.resolve("peers.json"),
+                "{\"version\": 1, \"members\": 2, \"peers\": [\"10.9.0.2\"]}");
         tools.exitCode("nholuongut", "launch", 1);
         proxy.down(true);
         start(env());
-        List<String> alone = argv("nholuongut", "launch", "--ipalloc-init", "consensus=1");
+        List<String> alone = argv("nholuongut", "launch", "--ipalloc-init", "consensus=2", "10.9.0.2");
         assertThat(await(() -> called(alone), Duration.ofSeconds(20))).isTrue();
 
         tools.clearExitCode("nholuongut", "launch");
 
         assertThat(await(() -> tools.calls().stream().filter(alone::equals).count() >= 2, Duration.ofSeconds(30)))
                 .as(agent.stdout()).isTrue();
-        assertThat(await(() -> agent.stdout().contains("ran " + tools.net() + " launch --ipalloc-init consensus=1"
-                + " (exit 0"), Duration.ofSeconds(10))).isTrue();
+        assertThat(await(() -> agent.stdout().contains("ran " + tools.net() + " launch --ipalloc-init consensus=2"
+                + " 10.9.0.2 (exit 0"), Duration.ofSeconds(10))).isTrue();
+        assertThat(tools.router().targets()).containsExactly("10.9.0.2");
     }
 
     @Test
@@ -344,17 +416,18 @@ class RunDaemonIT {
 
         start(env());
 
-        assertThat(await(() -> called(argv("nholuongut", "launch", "--ipalloc-init", "consensus=1")),
+        assertThat(await(() -> agent.stdout().contains("not launching nholuongut Net until AWS answers"),
                 Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
         assertThat(agent.stdout()).contains("WARN").contains("corrupt");
         assertThat(agent.isAlive()).isTrue();
+        assertThat(tools.router().running()).as("a corrupt file is no saved peers: no lone Net").isFalse();
     }
 
     @Test
     void run_toolFailure_isLoggedWithStderrAndRetriedNextRefresh() throws Exception {
         tools.exitCode("nholuongut", "connect", 1);
         start(env());
-        assertThat(await(() -> tools.calls().size() >= 3, CHANGE_SEEN)).isTrue();
+        assertThat(await(() -> tools.calls().size() >= 4, CHANGE_SEEN)).isTrue();
         fleet.terminate(group.get(3));
         List<String> connect = concat(argv("nholuongut", "connect", "--replace"), peersOf(group.subList(1, 3)));
 
@@ -384,7 +457,9 @@ class RunDaemonIT {
 
         assertThat(code).isZero();
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
-        assertThat(tools.calls()).noneMatch(c -> c.equals(argv("scope", "stop")));
+        assertThat(tools.calls()).as("Scope is left running: no stop after the one before its launch")
+                .filteredOn(argv("scope", "stop")::equals).hasSize(1);
+        assertThat(tools.calls().get(tools.calls().size() - 1).subList(0, 2)).isEqualTo(argv("scope", "launch"));
     }
 
     @Test
@@ -399,7 +474,8 @@ class RunDaemonIT {
 
         // 127.0.0.1 is this host: three members, not four, or Net's consensus would wait for a fourth forever.
         assertThat(tools.calls()).containsExactly(argv("nholuongut", "status"),
-                concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=3"), peers), scope);
+                concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=3"), peers), argv("scope", "stop"),
+                scope);
         assertThat(proxy.actions()).isEmpty();
     }
 
@@ -433,7 +509,7 @@ class RunDaemonIT {
     @Test
     void run_sigtermWhileIdle_exits0Quickly() throws Exception {
         start(env());
-        assertThat(await(() -> tools.calls().size() >= 3, CHANGE_SEEN)).isTrue();
+        assertThat(await(() -> tools.calls().size() >= 4, CHANGE_SEEN)).isTrue();
 
         long t0 = System.nanoTime();
         assertThat(agent.terminate(Duration.ofSeconds(10))).isZero();
@@ -455,13 +531,16 @@ class RunDaemonIT {
         assertThat(await(() -> tools.calls().stream().filter(scope::equals).count() >= 2, CHANGE_SEEN))
                 .as(agent.stdout()).isTrue();
         tools.clearExitCode("scope", "launch");
+        assertThat(await(() -> tools.scopeState().running(), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+        assertThat(tools.scopeState().args()).containsExactly("--probe.ecs=true", "--service-token=" + token);
+        long scopeCalls = tools.calls().stream().filter(c -> c.get(0).equals("scope")).count();
         fleet.terminate(group.get(1));
         assertThat(await(() -> called(argv("nholuongut", "forget", fleet.address(group.get(1)))), CHANGE_SEEN))
                 .isTrue();
         Thread.sleep(1500);
 
-        assertThat(tools.calls()).as("cloud mode: no peers, no relaunch on change")
-                .noneMatch(c -> c.equals(argv("scope", "stop")));
+        assertThat(tools.calls().stream().filter(c -> c.get(0).equals("scope")).count())
+                .as("cloud mode: no peers, no relaunch on change").isEqualTo(scopeCalls);
         String logs = agent.stdout() + agent.stderr();
         assertThat(logs).doesNotContain(token).contains("--service-token=****");
     }
@@ -540,7 +619,7 @@ class RunDaemonIT {
         Map<String, String> env = env();
         env.put("NHOLUONGUT_API_BUDGET", "1");
         start(env);
-        assertThat(await(() -> tools.calls().size() >= 3, CHANGE_SEEN)).isTrue();
+        assertThat(await(() -> tools.calls().size() >= 4, CHANGE_SEEN)).isTrue();
         proxy.clear();
         Thread.sleep(8000);
 
@@ -554,7 +633,7 @@ class RunDaemonIT {
         List<String> web = fleet.autoScalingGroup("web", 3);
         imds.identity(web.get(0), Moto.REGION, fleet.address(web.get(0)));
         start(env());
-        assertThat(await(() -> tools.calls().size() >= 3, CHANGE_SEEN)).isTrue();
+        assertThat(await(() -> tools.calls().size() >= 4, CHANGE_SEEN)).isTrue();
         proxy.clear();
         Thread.sleep(4500);
 
@@ -564,7 +643,7 @@ class RunDaemonIT {
     @Test
     void run_afterBoot_eachRefreshCostsOneAwsCall() throws Exception {
         start(env());
-        assertThat(await(() -> tools.calls().size() >= 3, CHANGE_SEEN)).isTrue();
+        assertThat(await(() -> tools.calls().size() >= 4, CHANGE_SEEN)).isTrue();
         proxy.clear();
         Thread.sleep(4500);
 

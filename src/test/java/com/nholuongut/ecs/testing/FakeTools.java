@@ -12,7 +12,8 @@ import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 
 /**
  * A folder of executable fakes ({@code nholuongut}, {@code scope}, {@code systemd-notify}) that record
- * each call's argv as a JSON line and exit with a code the test chooses.
+ * each call's argv as a JSON line, enforce the real scripts' command-line rules (see fake-tool.py) and keep
+ * a modelled state: whether Net and Scope run, the router's targets, what Scope was launched with.
  */
 public final class FakeTools {
 
@@ -83,8 +84,63 @@ public final class FakeTools {
         Files.writeString(dir.resolve("sleep-" + tool + "-" + subcommand), String.valueOf(seconds));
     }
 
-    /** Pretends Net is already running, as after an agent restart. */
+    /** Pretends Net is already running with no targets, as after an agent restart. */
     public void netAlreadyRunning() throws IOException {
-        Files.writeString(dir.resolve("net-running"), "");
+        netAlreadyRunning(List.of());
+    }
+
+    /** Pretends Net is already running with these targets (what an earlier agent told it). */
+    public void netAlreadyRunning(List<String> targets) throws IOException {
+        String list = String.join(",", targets.stream().map(t -> "\"" + t + "\"").toList());
+        Files.writeString(dir.resolve("state.json"),
+                "{\"net\": {\"running\": true, \"targets\": [" + list + "], \"launches\": 0}}");
+    }
+
+    /** The modelled router: whether Net runs, its target list (what it dials), how it was launched. */
+    public record Router(boolean running, List<String> targets, String ipallocInit, boolean encrypted,
+                         int launches) {
+    }
+
+    /** The modelled Scope: whether it runs, the arguments of its last launch, how many launches. */
+    public record Scope(boolean running, List<String> args, int launches) {
+    }
+
+    /** The router as the calls so far left it. */
+    public Router router() {
+        JsonNode net = state().field("net").orElse(null);
+        if (net == null || !net.isObject()) {
+            return new Router(false, List.of(), null, false, 0);
+        }
+        return new Router(bool(net, "running"), strings(net, "targets"),
+                net.field("ipallocInit").map(JsonNode::asString).orElse(null), bool(net, "encrypted"),
+                net.field("launches").map(n -> Integer.parseInt(n.asNumber())).orElse(0));
+    }
+
+    /** Scope as the calls so far left it. */
+    public Scope scopeState() {
+        JsonNode scope = state().field("scope").orElse(null);
+        if (scope == null || !scope.isObject()) {
+            return new Scope(false, List.of(), 0);
+        }
+        return new Scope(bool(scope, "running"), strings(scope, "args"),
+                scope.field("launches").map(n -> Integer.parseInt(n.asNumber())).orElse(0));
+    }
+
+    private JsonNode state() {
+        Path file = dir.resolve("state.json");
+        try {
+            return Files.exists(file) ? JsonNode.parser().parse(Files.readString(file)) : JsonNode.parser().parse("{}");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean bool(JsonNode node, String field) {
+        return node.field(field).filter(JsonNode::isBoolean).map(JsonNode::asBoolean).orElse(false);
+    }
+
+    private static List<String> strings(JsonNode node, String field) {
+        return node.field(field).filter(JsonNode::isArray).map(a -> a.asArray().stream().map(JsonNode::asString)
+                .toList()).orElse(List.of());
     }
 }

@@ -12,12 +12,16 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback HTTP proxy in front of moto that records each AWS action (the query protocol's {@code Action}),
- * so tests can count exactly which calls a discovery made.
+ * so tests can count exactly which calls a discovery made, and plays EC2 on a bad day: slow answers
+ * ({@link #delay}), throttling ({@link #throttleEvery}), an outage ({@link #down}).
  */
 public final class RecordingProxy implements AutoCloseable {
 
@@ -25,6 +29,7 @@ public final class RecordingProxy implements AutoCloseable {
     private final URI target;
     private final List<String> actions = new CopyOnWriteArrayList<>();
     private volatile boolean down;
+    private final Map<String, Duration> delays = new ConcurrentHashMap<>();
     private volatile int throttleEvery;
     private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger throttled = new java.util.concurrent.atomic.AtomicInteger();
@@ -33,7 +38,7 @@ public final class RecordingProxy implements AutoCloseable {
         this.target = target;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::forward);
-        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
 
@@ -63,6 +68,14 @@ public final class RecordingProxy implements AutoCloseable {
         return throttled.get();
     }
 
+    /**
+     * Answers {@code action} (e.g. {@code DescribeInstances}) only after {@code delay}, as EC2 answers a
+     * large filtered describe on a bad day (15-30 s); {@link Duration#ZERO} ends it.
+     */
+    public void delay(String action, Duration delay) {
+        delays.put(action, delay);
+    }
+
     /** While down, every request is answered 503 Unavailable, as by an AWS outage. */
     public void down(boolean isDown) {
         down = isDown;
@@ -71,7 +84,17 @@ public final class RecordingProxy implements AutoCloseable {
     private void forward(HttpExchange ex) throws IOException {
         try (ex) {
             byte[] body = ex.getRequestBody().readAllBytes();
-            actions.add(action(new String(body, StandardCharsets.UTF_8)));
+            String action = action(new String(body, StandardCharsets.UTF_8));
+            actions.add(action);
+            Duration delay = delays.getOrDefault(action, Duration.ZERO);
+            if (!delay.isZero()) {
+                try {
+                    Thread.sleep(delay.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
             int every = throttleEvery;
             if (every > 0 && requests.incrementAndGet() % every == 0) {
                 throttled.incrementAndGet();
