@@ -89,6 +89,7 @@ final class Doctor {
             ports(discovery);
             ipam(discovery);
         }
+        encryption();
         tool("tool nholuongut", config.netBin());
         if (config.scopeEnabled()) {
             tool("tool scope", config.scopeBin());
@@ -236,6 +237,17 @@ final class Doctor {
             pass(name, path + " is executable");
         } else {
             fail(name, path + (Files.exists(path) ? " is not executable" : " does not exist"));
+        }
+    }
+
+    /** Whether Net's traffic is encrypted: where the password comes from, never the password. */
+    private void encryption() {
+        if (config.netPassword() != null) {
+            pass("encryption", "Net's traffic between instances is encrypted (password from "
+                    + config.netPasswordFrom() + ")");
+        } else {
+            warn("encryption", "not configured: Net's traffic between instances is not encrypted; set"
+                    + " NET_PASSWORD_FILE (see the README, \"Encrypting Net's traffic\")");
         }
     }
 

@@ -13,7 +13,9 @@ import java.util.Objects;
  * @param staticPeers     static peers (IP literals); empty means discover
  * @param discovery       which group kinds discovery may use
  * @param refreshInterval re-discovery period before jitter
- * @param netLaunchArgs   extra words for {@code nholuongut launch}
+ * @param netLaunchArgs   extra words for {@code nholuongut launch} (never a password: that is taken out)
+ * @param netPassword     Net's encryption password, or null; given to Net in its environment, never logged
+ * @param netPasswordFrom where the password came from (a key and its origin, never the value), or null
  * @param scopeEnabled    whether Scope is started
  * @param serviceToken    Scope cloud token, or null for standalone mode; never logged
  * @param scopeLaunchArgs extra words for {@code scope launch}
@@ -33,6 +35,8 @@ public record AgentConfig(
         DiscoveryMode discovery,
         Duration refreshInterval,
         List<String> netLaunchArgs,
+        String netPassword,
+        String netPasswordFrom,
         boolean scopeEnabled,
         String serviceToken,
         List<String> scopeLaunchArgs,
@@ -45,7 +49,7 @@ public record AgentConfig(
         Duration readyTimeout,
         Duration discoverTimeout) {
 
-    /** What replaces the Scope token wherever it would be shown. */
+    /** What replaces a secret (the Scope token, Net's password) wherever it would be shown. */
     public static final String MASK = "****";
 
     public AgentConfig {
@@ -70,6 +74,20 @@ public record AgentConfig(
         return !staticPeers.isEmpty();
     }
 
+    /**
+     * The text with every secret of this configuration replaced by {@link #MASK}: the one rule for every
+     * log line, error and report that could carry one (a tool's argv or stderr, say).
+     */
+    public String mask(String text) {
+        String masked = text;
+        for (String secret : new String[] {serviceToken, netPassword}) {
+            if (masked != null && secret != null && !secret.isEmpty()) {
+                masked = masked.replace(secret, MASK);
+            }
+        }
+        return masked;
+    }
+
     /** True when Scope runs in cloud mode. */
     public boolean scopeCloudMode() {
         return serviceToken != null;
@@ -80,6 +98,7 @@ public record AgentConfig(
         return "AgentConfig[peerGroupTag=" + peerGroupTag + ", peerGroupName=" + peerGroupName
                 + ", staticPeers=" + staticPeers + ", discovery=" + discovery
                 + ", refreshInterval=" + Durations.format(refreshInterval) + ", netLaunchArgs=" + netLaunchArgs
+                + ", netPassword=" + (netPassword == null ? null : MASK + " (" + netPasswordFrom + ")")
                 + ", scopeEnabled=" + scopeEnabled + ", serviceToken=" + (serviceToken == null ? null : MASK)
                 + ", scopeLaunchArgs=" + scopeLaunchArgs + ", netBin=" + netBin + ", scopeBin=" + scopeBin
                 + ", stateDir=" + stateDir + ", imdsV1Fallback=" + imdsV1Fallback + ", apiBudget=" + apiBudget

@@ -11,6 +11,8 @@ public enum ConfigKey {
     DISCOVERY("auto"),
     REFRESH_INTERVAL("60s"),
     NET_LAUNCH_ARGS(null),
+    NET_PASSWORD(null),
+    NET_PASSWORD_FILE(null),
     SCOPE_ENABLED("true"),
     SERVICE_TOKEN(null),
     SCOPE_LAUNCH_ARGS(null),

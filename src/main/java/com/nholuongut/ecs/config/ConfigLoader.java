@@ -80,7 +80,7 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException("cannot read " + file + ": " + e.getMessage());
         }
-        boolean holdsToken = false;
+        String secretKey = null;
         for (int i = 0; i < lines.size(); i++) {
             String origin = file + " line " + (i + 1);
             String line = lines.get(i).strip();
@@ -106,11 +106,13 @@ public final class ConfigLoader {
                 warnings.add(origin + ": unknown key " + name + " (ignored)");
                 continue;
             }
-            holdsToken |= key.get() == ConfigKey.SERVICE_TOKEN;
+            if (key.get() == ConfigKey.SERVICE_TOKEN || key.get() == ConfigKey.NET_PASSWORD) {
+                secretKey = key.get().name();
+            }
             settings.put(key.get(), new Setting(value, origin));
         }
-        if (holdsToken && readableByOthers(file)) {
-            warnings.add(file + " holds SERVICE_TOKEN and is readable by group or others: chmod 600 " + file);
+        if (secretKey != null && readableByOthers(file)) {
+            warnings.add(file + " holds " + secretKey + " and is readable by group or others: chmod 600 " + file);
         }
     }
 
@@ -142,13 +144,18 @@ public final class ConfigLoader {
         if (groupName != null && groupName.length() > 256) {
             throw invalid(ConfigKey.PEER_GROUP_NAME, "a tag value has at most 256 characters");
         }
+        NetPassword.Resolved password = NetPassword.resolve(string(ConfigKey.NET_PASSWORD),
+                origin(ConfigKey.NET_PASSWORD), string(ConfigKey.NET_PASSWORD_FILE), origin(ConfigKey.NET_PASSWORD_FILE),
+                words(ConfigKey.NET_LAUNCH_ARGS), origin(ConfigKey.NET_LAUNCH_ARGS), warnings);
         return new AgentConfig(
                 tag,
                 groupName,
                 peers(),
                 discoveryMode(),
                 interval(),
-                words(ConfigKey.NET_LAUNCH_ARGS),
+                password.launchArgs(),
+                password.password(),
+                password.from(),
                 bool(ConfigKey.SCOPE_ENABLED),
                 token,
                 words(ConfigKey.SCOPE_LAUNCH_ARGS),
@@ -169,9 +176,13 @@ public final class ConfigLoader {
     }
 
     private ConfigException invalid(ConfigKey key, String problem) {
+        return new ConfigException("invalid configuration: " + origin(key) + ": " + key + ": " + problem);
+    }
+
+    /** Where a key's value came from, e.g. {@code /etc/nholuongut/nholuongut.config line 3}, or "default". */
+    private String origin(ConfigKey key) {
         Setting s = settings.get(key);
-        String origin = s == null ? "default" : s.origin();
-        return new ConfigException("invalid configuration: " + origin + ": " + key + ": " + problem);
+        return s == null ? "default" : s.origin();
     }
 
     private List<String> peers() {

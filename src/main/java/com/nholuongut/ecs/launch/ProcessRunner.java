@@ -2,6 +2,7 @@ package com.nholuongut.ecs.launch;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** One-method seam for running a tool: an argument list, never a shell. */
 public interface ProcessRunner {
@@ -20,6 +21,14 @@ public interface ProcessRunner {
         }
     }
 
-    /** Runs {@code argv} to completion or until {@code timeout}. Never throws for a failing tool. */
-    Result run(List<String> argv, Duration timeout);
+    /**
+     * Runs {@code argv} to completion or until {@code timeout}, with {@code env} added to the agent's own
+     * environment (how a secret reaches a tool: never on its command line). Never throws for a failing tool.
+     */
+    Result run(List<String> argv, Map<String, String> env, Duration timeout);
+
+    /** {@link #run(List, Map, Duration)} with nothing added to the environment. */
+    default Result run(List<String> argv, Duration timeout) {
+        return run(argv, Map.of(), timeout);
+    }
 }

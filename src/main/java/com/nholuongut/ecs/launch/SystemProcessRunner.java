@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs tools with {@link ProcessBuilder}: argv straight to exec, no shell, output captured. */
@@ -16,12 +17,14 @@ public final class SystemProcessRunner implements ProcessRunner {
     static final int MAX_OUTPUT = 32 * 1024 * 1024;
 
     @Override
-    public Result run(List<String> argv, Duration timeout) {
+    public Result run(List<String> argv, Map<String, String> env, Duration timeout) {
         long start = System.nanoTime();
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
+            ProcessBuilder builder = new ProcessBuilder(argv)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().putAll(env);
+            process = builder.start();
         } catch (IOException e) {
             return new Result(-1, "", "cannot run " + argv.get(0) + ": " + e.getMessage(), elapsed(start));
         }

@@ -6,14 +6,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The nholuongut Net and Scope command lines of SPEC ("Launching and refreshing"): builds each argv,
- * runs it, and logs it with the Scope token masked.
+ * runs it, and logs it with every secret masked.
  */
 public final class Tools {
+
+    /**
+     * The variable the {@code nholuongut} script reads Net's password from. The script is Weave Net's
+     * {@code weave} renamed (weave to nholuongut, case-insensitively: its {@code WEAVE_NO_PLUGIN} is
+     * {@code nholuongut_NO_PLUGIN}); upstream, {@code launch --password X} only sets {@code WEAVE_PASSWORD} and
+     * passes it to the router's container ({@code -e WEAVE_PASSWORD}). Set in {@code launch}'s environment,
+     * the password never stands on a command line that any local user can read.
+     */
+    public static final String NET_PASSWORD_ENV = "nholuongut_PASSWORD";
 
     /** {@code launch} pulls images on a fresh instance: give it time. Other subcommands are quick. */
     static final Duration LAUNCH_TIMEOUT = Duration.ofMinutes(10);
@@ -44,7 +54,9 @@ public final class Tools {
         }
         argv.addAll(config.netLaunchArgs());
         argv.addAll(peers);
-        return run(argv, LAUNCH_TIMEOUT, true).ok();
+        Map<String, String> env = config.netPassword() == null ? Map.of()
+                : Map.of(NET_PASSWORD_ENV, config.netPassword());
+        return run(argv, env, LAUNCH_TIMEOUT, true).ok();
     }
 
     /** {@code nholuongut connect --replace PEER...}. */
@@ -101,7 +113,12 @@ public final class Tools {
     }
 
     private ProcessRunner.Result run(List<String> argv, Duration timeout, boolean failureIsWarning) {
-        ProcessRunner.Result r = runner.run(argv, timeout);
+        return run(argv, Map.of(), timeout, failureIsWarning);
+    }
+
+    private ProcessRunner.Result run(List<String> argv, Map<String, String> env, Duration timeout,
+                                     boolean failureIsWarning) {
+        ProcessRunner.Result r = runner.run(argv, env, timeout);
         String shown = String.join(" ", mask(argv));
         long ms = r.duration().toMillis();
         if (r.ok()) {
@@ -114,14 +131,13 @@ public final class Tools {
         return r;
     }
 
-    /** The argv with the Scope token replaced by {@code ****}, for logs and errors. */
+    /** The argv with every secret replaced by {@code ****}, for logs and errors. */
     public List<String> mask(List<String> argv) {
         return argv.stream().map(this::mask).toList();
     }
 
     String mask(String text) {
-        String token = config.serviceToken();
-        return token == null || token.isEmpty() ? text : text.replace(token, AgentConfig.MASK);
+        return config.mask(text);
     }
 
     private static String oneLine(String text) {

@@ -119,7 +119,7 @@ public final class ChurnSimulation {
 
     /** One agent's tools: report from the shared address-space model, rmpeer moving ownership to it. */
     private ProcessRunner tools(int index) {
-        return (argv, timeout) -> {
+        return (argv, env, timeout) -> {
             String sub = argv.size() > 1 ? argv.get(1) : "";
             String out = "";
             if (sub.equals("report")) {

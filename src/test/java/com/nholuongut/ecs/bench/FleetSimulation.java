@@ -121,7 +121,7 @@ public final class FleetSimulation {
                 ConfigKey.NET_BIN, "/bin/true", ConfigKey.SCOPE_BIN, "/bin/true",
                 ConfigKey.STATE_DIR, stateDir.toString(), ConfigKey.API_BUDGET, String.valueOf(budget),
                 ConfigKey.RECLAIM_DEPARTED, "false"));
-        ProcessRunner noTools = (argv, timeout) -> new ProcessRunner.Result(0, "", "", Duration.ZERO);
+        ProcessRunner noTools = (argv, env, timeout) -> new ProcessRunner.Result(0, "", "", Duration.ZERO);
         Tools tools = new Tools(config, noTools);
         PeerState state = new PeerState(stateDir);
         List<Daemon> agents = new ArrayList<>();

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -101,6 +102,26 @@ class DoctorCommandTest {
     }
 
     @Test
+    void doctor_encryption_saysWhetherAndWhereFromButNeverThePassword() throws IOException {
+        String password = "pw-" + System.nanoTime();
+        Path file = dir.resolve("net.password");
+        Files.writeString(file, password + "\n");
+        Map<String, String> env = env();
+        env.put("NHOLUONGUT_NET_PASSWORD_FILE", file.toString());
+        PortProbe allOpen = (address, port, timeout) -> true;
+
+        Result with = Cli.run(env, allOpen, "doctor");
+        Result json = Cli.run(env, allOpen, "doctor", "-o", "json");
+        Result without = Cli.run(env(), allOpen, "doctor");
+
+        assertThat(with.outLines()).contains("ok   encryption: Net's traffic between instances is encrypted (password"
+                + " from NET_PASSWORD_FILE " + file + ")");
+        assertThat(with.out() + with.err() + json.out() + json.err()).doesNotContain(password);
+        assertThat(without.outLines()).anyMatch(l -> l.startsWith("warn encryption: not configured"));
+        assertThat(without.exitCode()).as("a warning, not a failure").isZero();
+    }
+
+    @Test
     void doctor_closedPortAndMissingTool_failWithOneLineEach() {
         String open = fleet.address(group.get(1));
         String closed = fleet.address(group.get(2));
@@ -114,7 +135,7 @@ class DoctorCommandTest {
                 .anyMatch(l -> l.startsWith("FAIL port 6783/tcp " + closed + ": not reachable"))
                 .anyMatch(l -> l.startsWith("FAIL port 4040/tcp " + closed))
                 .anyMatch(l -> l.startsWith("FAIL tool scope: ") && l.endsWith("does not exist"));
-        assertThat(r.outLines().get(r.outLines().size() - 1)).isEqualTo("doctor: 3 of 13 checks failed");
+        assertThat(r.outLines().get(r.outLines().size() - 1)).isEqualTo("doctor: 3 of 14 checks failed");
     }
 
     @Test

@@ -37,7 +37,7 @@ class ReclaimerTest {
         final List<List<String>> calls = new ArrayList<>();
 
         @Override
-        public Result run(List<String> argv, Duration timeout) {
+        public Result run(List<String> argv, Map<String, String> env, Duration timeout) {
             calls.add(argv.subList(1, argv.size()));
             String out = argv.get(1).equals("report")
                     ? "{\"Router\": {\"Name\": \"aa:aa:aa:aa:aa:01\", \"Peers\": []}, \"IPAM\": {\"Entries\": ["
@@ -185,8 +185,8 @@ class ReclaimerTest {
     void rmpeerFailing_isRetriedDuringTheWatch_thenGivenUpWithAWarning() {
         Net net = new Net() {
             @Override
-            public Result run(List<String> argv, Duration timeout) {
-                Result r = super.run(argv, timeout);
+            public Result run(List<String> argv, Map<String, String> env, Duration timeout) {
+                Result r = super.run(argv, env, timeout);
                 return argv.get(1).equals("rmpeer") ? new Result(1, "", "no such peer", Duration.ZERO) : r;
             }
         };

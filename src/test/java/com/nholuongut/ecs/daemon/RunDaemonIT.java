@@ -546,6 +546,58 @@ class RunDaemonIT {
     }
 
     @Test
+    void run_netPasswordAndScopeToken_reachTheToolsButNoCommandLineOrLogLine() throws Exception {
+        String password = "pw-" + System.nanoTime() + "-Zq";
+        String token = "tok-" + System.nanoTime() + "-Xy";
+        Path passwordFile = configDir.resolve("net.password");
+        Files.writeString(passwordFile, password + "\n");
+        Files.writeString(configDir.resolve("scope.config"), "SERVICE_TOKEN=" + token + "\n");
+        Files.writeString(configDir.resolve("nholuongut.config"), "NET_PASSWORD_FILE=" + passwordFile + "\n");
+        for (Path f : List.of(passwordFile, configDir.resolve("scope.config"), configDir.resolve("nholuongut.config"))) {
+            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        // A tool failing with the password in its stderr: shown masked too.
+        tools.exitCode("scope", "launch", 1);
+
+        start(env(), "--verbose");
+
+        assertThat(await(() -> tools.router().running(), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+        assertThat(tools.router().password()).as("Net got it, through its environment").isEqualTo(password);
+        assertThat(await(() -> tools.calls().stream().filter(c -> c.get(0).equals("scope") && c.get(1).equals("launch"))
+                .count() >= 2, CHANGE_SEEN)).isTrue();
+        tools.clearExitCode("scope", "launch");
+        assertThat(await(() -> tools.scopeState().running(), CHANGE_SEEN)).isTrue();
+        fleet.terminate(group.get(1));
+        assertThat(await(() -> called(argv("nholuongut", "forget", fleet.address(group.get(1)))), CHANGE_SEEN))
+                .isTrue();
+
+        assertThat(tools.calls()).noneMatch(c -> c.contains("--password"));
+        assertThat(tools.callLog()).doesNotContain(password);
+        String logs = agent.stdout() + agent.stderr();
+        assertThat(logs).doesNotContain(password).doesNotContain(token)
+                .contains("--service-token=****").contains("netPassword=****");
+    }
+
+    @Test
+    void run_passwordLeftInNetLaunchArgs_isMovedToNetsEnvironmentWithOneWarning() throws Exception {
+        String password = "pw-" + System.nanoTime() + "-Kv";
+        Files.writeString(configDir.resolve("nholuongut.config"),
+                "NET_LAUNCH_ARGS=--plugin=false --password " + password + "\n");
+        Files.setPosixFilePermissions(configDir.resolve("nholuongut.config"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        start(env());
+
+        List<String> launch = concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=4", "--plugin=false"),
+                peersOf(group.subList(1, 4)));
+        assertThat(await(() -> called(launch), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+        assertThat(tools.router().password()).isEqualTo(password);
+        assertThat(tools.callLog()).doesNotContain(password);
+        assertThat(agent.stdout() + agent.stderr()).doesNotContain(password)
+                .containsOnlyOnce("NET_LAUNCH_ARGS holds --password");
+    }
+
+    @Test
     void run_scopeDisabled_neverRunsScope() throws Exception {
         Map<String, String> env = env();
         env.put("NHOLUONGUT_SCOPE_ENABLED", "false");

@@ -31,7 +31,8 @@ class UnitFilesTest {
             Map.entry("NET_LAUNCH_ARGS", ""), Map.entry("SCOPE_ENABLED", "true"), Map.entry("SERVICE_TOKEN", ""),
             Map.entry("SCOPE_LAUNCH_ARGS", ""), Map.entry("NET_BIN", "/usr/local/bin/nholuongut"),
             Map.entry("SCOPE_BIN", "/usr/local/bin/scope"), Map.entry("STATE_DIR", "/var/lib/nholuongut"),
-            Map.entry("IMDS_V1_FALLBACK", "false"));
+            Map.entry("IMDS_V1_FALLBACK", "false"), Map.entry("NET_PASSWORD", ""), Map.entry("NET_PASSWORD_FILE", ""),
+            Map.entry("DISCOVER_TIMEOUT", "120s"));
     /** A KEY=VALUE line, commented out or not. */
     static final Pattern SETTING = Pattern.compile("#?([A-Z][A-Z0-9_]*)=(.*)");
 

@@ -44,6 +44,16 @@ public final class FakeTools {
         return dir.resolve("scope");
     }
 
+    /** The raw record of every call (calls.jsonl), for a test that greps it for a secret. */
+    public String callLog() {
+        try {
+            Path log = dir.resolve("calls.jsonl");
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Every call so far, each as its argv with the tool's name first. */
     public List<List<String>> calls() {
         Path log = dir.resolve("calls.jsonl");
@@ -96,9 +106,12 @@ public final class FakeTools {
                 "{\"net\": {\"running\": true, \"targets\": [" + list + "], \"launches\": 0}}");
     }
 
-    /** The modelled router: whether Net runs, its target list (what it dials), how it was launched. */
+    /**
+     * The modelled router: whether Net runs, its target list (what it dials), how it was launched, and the
+     * password it got (from --password or its environment, as the real script takes it), or null.
+     */
     public record Router(boolean running, List<String> targets, String ipallocInit, boolean encrypted,
-                         int launches) {
+                         int launches, String password) {
     }
 
     /** The modelled Scope: whether it runs, the arguments of its last launch, how many launches. */
@@ -109,11 +122,12 @@ public final class FakeTools {
     public Router router() {
         JsonNode net = state().field("net").orElse(null);
         if (net == null || !net.isObject()) {
-            return new Router(false, List.of(), null, false, 0);
+            return new Router(false, List.of(), null, false, 0, null);
         }
         return new Router(bool(net, "running"), strings(net, "targets"),
                 net.field("ipallocInit").map(JsonNode::asString).orElse(null), bool(net, "encrypted"),
-                net.field("launches").map(n -> Integer.parseInt(n.asNumber())).orElse(0));
+                net.field("launches").map(n -> Integer.parseInt(n.asNumber())).orElse(0),
+                net.field("password").filter(JsonNode::isString).map(JsonNode::asString).orElse(null));
     }
 
     /** Scope as the calls so far left it. */
