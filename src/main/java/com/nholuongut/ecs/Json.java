@@ -1,34 +1,71 @@
 package com.nholuongut.ecs;
 
-/** JSON text for the few documents the agent writes (output, state files): string literals, escaped. */
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's JSON, through jackson-jr: documents are maps and lists, written with every string escaped
+ * (tag values and names are anyone's text) and read without trusting their shape.
+ */
 public final class Json {
+
+    private static final JSON PRETTY = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT, JSON.Feature.WRITE_NULL_PROPERTIES);
 
     private Json() {
     }
 
-    /** A JSON string literal, or {@code null}. */
-    public static String str(String value) {
-        if (value == null) {
-            return "null";
+    /** {@code value} (maps, lists, strings, numbers, booleans, null) as JSON text, indented. */
+    public static String write(Object value) {
+        try {
+            return PRETTY.asString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
         }
-        StringBuilder sb = new StringBuilder(value.length() + 2).append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
+    }
+
+    /** @throws IllegalArgumentException when {@code text} is not a JSON object */
+    public static Map<String, Object> object(String text) {
+        Object value;
+        try {
+            value = JSON.std.anyFrom(text);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("not JSON: " + firstLine(e.getMessage()), e);
         }
-        return sb.append('"').toString();
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> object = (Map<String, Object>) map;
+        return object;
+    }
+
+    /** The field as a string, or null when absent or not a string. */
+    public static String string(Map<String, Object> object, String field) {
+        return object.get(field) instanceof String s ? s : null;
+    }
+
+    /** The field as an object, or an empty map when absent or not an object. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> objectField(Map<String, Object> object, String field) {
+        return object.get(field) instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    /** The field's elements that are objects; none when absent or not an array. */
+    @SuppressWarnings("unchecked")
+    public static List<Map<String, Object>> objects(Map<String, Object> object, String field) {
+        if (!(object.get(field) instanceof List<?> list)) {
+            return List.of();
+        }
+        return list.stream().filter(Map.class::isInstance).map(e -> (Map<String, Object>) e).toList();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no detail";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
     }
 }

@@ -3,9 +3,8 @@ package com.nholuongut.ecs.cli;
 import com.nholuongut.ecs.AgentException;
 import com.nholuongut.ecs.ExitCodes;
 import java.io.PrintWriter;
-import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The top command, {@code java -jar agent.jar}: holds the subcommands and maps failures to exit codes.
@@ -38,18 +37,10 @@ public final class AgentCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: discover, run or doctor");
     }
 
-    /**
-     * A command line whose subcommands read {@code env} as their environment. Tests pass their own map
-     * so the CLI runs in-process against an emulator.
-     */
-    public static CommandLine commandLine(Map<String, String> env) {
-        return commandLine(env, PortProbe.TCP);
-    }
-
-    /** As {@link #commandLine(Map)}, with the way {@code doctor} checks peer ports (tests map addresses). */
-    public static CommandLine commandLine(Map<String, String> env, PortProbe probe) {
+    /** A command line whose subcommands work through {@code services} (the real wiring, or a test's). */
+    public static CommandLine commandLine(Services services) {
         AgentCommand top = new AgentCommand();
-        CommandLine cl = new CommandLine(top, new Factory(env, probe));
+        CommandLine cl = new CommandLine(top, new Factory(services));
         cl.setExecutionStrategy(parseResult -> {
             // Options before the command's name reach the command's own, whichever command it is.
             CommandLine.ParseResult sub = parseResult.subcommand();
@@ -94,26 +85,24 @@ public final class AgentCommand implements Runnable {
         return code;
     }
 
-    /** Gives each command the environment it runs in. */
+    /** Gives each command the services it runs on. */
     private static final class Factory implements CommandLine.IFactory {
-        private final Map<String, String> env;
-        private final PortProbe probe;
+        private final Services services;
 
-        Factory(Map<String, String> env, PortProbe probe) {
-            this.env = Map.copyOf(env);
-            this.probe = probe;
+        Factory(Services services) {
+            this.services = services;
         }
 
         @Override
         public <K> K create(Class<K> cls) throws Exception {
             if (cls == DiscoverCommand.class) {
-                return cls.cast(new DiscoverCommand(env));
+                return cls.cast(new DiscoverCommand(services));
             }
             if (cls == RunCommand.class) {
-                return cls.cast(new RunCommand(env));
+                return cls.cast(new RunCommand(services));
             }
             if (cls == DoctorCommand.class) {
-                return cls.cast(new DoctorCommand(env, probe));
+                return cls.cast(new DoctorCommand(services));
             }
             return CommandLine.defaultFactory().create(cls);
         }

@@ -1,14 +1,17 @@
 package com.nholuongut.ecs.cli;
 
+import com.nholuongut.ecs.aws.IdentityFlags;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.config.ConfigKey;
 import com.nholuongut.ecs.config.ConfigLoader;
-import com.nholuongut.ecs.config.ConfigLoader.FlagValue;
+import com.nholuongut.ecs.config.ConfigValue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -78,6 +81,11 @@ public final class CommonOptions {
         verbose |= outer.verbose;
     }
 
+    /** {@code --instance-id} and {@code --region}, for the wiring. */
+    IdentityFlags identityFlags() {
+        return new IdentityFlags(instanceId, region);
+    }
+
     /** The configuration directory: flag, else {@code NHOLUONGUT_CONFIG_DIR}, else {@code /etc/nholuongut}. */
     Path configDir(Map<String, String> env) {
         if (configDir != null) {
@@ -93,8 +101,8 @@ public final class CommonOptions {
     }
 
     /** As {@link #loadConfig(Map)}, with a command's own flags for configuration keys on top. */
-    AgentConfig loadConfig(Map<String, String> env, Map<ConfigKey, FlagValue> commandFlags) {
-        Map<ConfigKey, FlagValue> flags = new EnumMap<>(ConfigKey.class);
+    AgentConfig loadConfig(Map<String, String> env, Map<ConfigKey<?>, ConfigValue> commandFlags) {
+        Map<ConfigKey<?>, ConfigValue> flags = new LinkedHashMap<>();
         if (outer != null) {
             outer.putFlags(flags);
         }
@@ -104,15 +112,15 @@ public final class CommonOptions {
     }
 
     /** This line's configuration flags: the {@code --set}s in order, then the named flags, which win. */
-    private void putFlags(Map<ConfigKey, FlagValue> flags) {
+    private void putFlags(Map<ConfigKey<?>, ConfigValue> flags) {
         for (String set : sets) {
             int eq = set.indexOf('=');
-            var key = eq <= 0 ? java.util.Optional.<ConfigKey>empty() : ConfigKey.byName(set.substring(0, eq));
+            Optional<ConfigKey<?>> key = eq <= 0 ? Optional.<ConfigKey<?>>empty() : ConfigKey.byName(set.substring(0, eq));
             if (key.isEmpty()) {
                 throw new ParameterException(mixee.commandLine(), "--set takes KEY=VALUE with a known key, got "
                         + (eq > 0 ? "'" + set.substring(0, eq) + "=...'" : "no '='"));
             }
-            flags.put(key.get(), new FlagValue(set.substring(eq + 1), "--set " + key.get()));
+            flags.put(key.get(), new ConfigValue(set.substring(eq + 1), "--set " + key.get()));
         }
         putFlag(flags, ConfigKey.PEERS, peers, "--peers");
         putFlag(flags, ConfigKey.PEER_GROUP_TAG, peerGroupTag, "--peer-group-tag");
@@ -120,9 +128,9 @@ public final class CommonOptions {
         putFlag(flags, ConfigKey.DISCOVERY, discovery, "--discovery");
     }
 
-    private static void putFlag(Map<ConfigKey, FlagValue> flags, ConfigKey key, String value, String flag) {
+    private static void putFlag(Map<ConfigKey<?>, ConfigValue> flags, ConfigKey<?> key, String value, String flag) {
         if (value != null) {
-            flags.put(key, new FlagValue(value, flag));
+            flags.put(key, new ConfigValue(value, flag));
         }
     }
 }

@@ -2,11 +2,11 @@ package com.nholuongut.ecs.cli;
 
 import ch.qos.logback.classic.Level;
 import com.nholuongut.ecs.UnavailableException;
+import com.nholuongut.ecs.aws.AwsTimeouts;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.config.ConfigKey;
-import com.nholuongut.ecs.config.ConfigLoader.FlagValue;
+import com.nholuongut.ecs.config.ConfigValue;
 import com.nholuongut.ecs.config.Durations;
-import com.nholuongut.ecs.discovery.AwsTimeouts;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.PeerSource;
 import java.io.PrintWriter;
@@ -33,7 +33,7 @@ final class DiscoverCommand implements Callable<Integer> {
     /** The two output formats. */
     enum Format { text, json }
 
-    private final Map<String, String> env;
+    private final Services services;
 
     @Spec
     private CommandSpec spec;
@@ -50,18 +50,18 @@ final class DiscoverCommand implements Callable<Integer> {
                 "A slow answer is waited for; an endpoint that cannot be reached fails within seconds."})
     private String timeout;
 
-    DiscoverCommand(Map<String, String> env) {
-        this.env = env;
+    DiscoverCommand(Services services) {
+        this.services = services;
     }
 
     @Override
     public Integer call() {
         Logging.configure(false, common.verbose ? Level.DEBUG : Level.WARN);
-        AgentConfig config = common.loadConfig(env, timeout == null ? Map.of()
-                : Map.of(ConfigKey.DISCOVER_TIMEOUT, new FlagValue(timeout, "--timeout")));
-        Discovery discovery = withinDeadline(config.discoverTimeout(), () -> {
-            try (PeerSource source = PeerSources.open(common, config, env,
-                    AwsTimeouts.within(config.discoverTimeout()))) {
+        AgentConfig config = common.loadConfig(services.env(), timeout == null ? Map.of()
+                : Map.of(ConfigKey.DISCOVER_TIMEOUT, new ConfigValue(timeout, "--timeout")));
+        Discovery discovery = withinDeadline(config.get(ConfigKey.DISCOVER_TIMEOUT), () -> {
+            try (PeerSource source = services.peerSource(common.identityFlags(), config,
+                    AwsTimeouts.within(config.get(ConfigKey.DISCOVER_TIMEOUT)))) {
                 return source.discover();
             }
         });

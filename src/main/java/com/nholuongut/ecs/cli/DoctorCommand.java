@@ -1,11 +1,10 @@
 package com.nholuongut.ecs.cli;
 
 import ch.qos.logback.classic.Level;
-import com.nholuongut.ecs.Json;
 import com.nholuongut.ecs.config.AgentConfig;
+import com.nholuongut.ecs.doctor.Check;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,8 +18,7 @@ import picocli.CommandLine.Spec;
             "TCP 6783 (and 4040 for Scope standalone) on every peer, the tools. Exit 0 only if all pass, else 1."})
 final class DoctorCommand implements Callable<Integer> {
 
-    private final Map<String, String> env;
-    private final PortProbe probe;
+    private final Services services;
 
     @Spec
     private CommandSpec spec;
@@ -32,22 +30,21 @@ final class DoctorCommand implements Callable<Integer> {
             description = "text (one line a check) or json. Default: ${DEFAULT-VALUE}.")
     private DiscoverCommand.Format output;
 
-    DoctorCommand(Map<String, String> env, PortProbe probe) {
-        this.env = env;
-        this.probe = probe;
+    DoctorCommand(Services services) {
+        this.services = services;
     }
 
     @Override
     public Integer call() {
         Logging.configure(false, common.verbose ? Level.DEBUG : Level.ERROR);
-        AgentConfig config = common.loadConfig(env);
-        List<Doctor.Check> checks = new Doctor(common, config, env, probe).run();
-        long failed = checks.stream().filter(c -> c.status() == Doctor.Status.FAIL).count();
+        AgentConfig config = common.loadConfig(services.env());
+        List<Check> checks = services.doctor(common.identityFlags(), config);
+        long failed = checks.stream().filter(c -> c.status() == Check.Status.FAIL).count();
         PrintWriter out = spec.commandLine().getOut();
         if (output == DiscoverCommand.Format.json) {
-            out.println(json(checks, failed));
+            out.println(JsonOutput.doctor(checks, failed == 0));
         } else {
-            for (Doctor.Check c : checks) {
+            for (Check c : checks) {
                 out.printf("%-4s %s: %s%n", switch (c.status()) {
                     case PASS -> "ok";
                     case FAIL -> "FAIL";
@@ -60,17 +57,5 @@ final class DoctorCommand implements Callable<Integer> {
         }
         out.flush();
         return failed == 0 ? 0 : 1;
-    }
-
-    private static String json(List<Doctor.Check> checks, long failed) {
-        StringBuilder sb = new StringBuilder("{\"passed\": ").append(failed == 0).append(", \"checks\": [");
-        String sep = "";
-        for (Doctor.Check c : checks) {
-            sb.append(sep).append("\n  {\"name\": ").append(Json.str(c.name()))
-                    .append(", \"status\": ").append(Json.str(c.status().name().toLowerCase(java.util.Locale.ROOT)))
-                    .append(", \"detail\": ").append(Json.str(c.detail())).append('}');
-            sep = ",";
-        }
-        return sb.append("]}").toString();
     }
 }

@@ -4,34 +4,59 @@ import com.nholuongut.ecs.Json;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.GroupSource;
 import com.nholuongut.ecs.discovery.Peer;
+import com.nholuongut.ecs.doctor.Check;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
-/** Writes the {@code discover -o json} object of SPEC.md; every string is escaped (tag values are hostile). */
+/** The JSON documents of {@code discover -o json} (SPEC.md) and {@code doctor -o json}. */
 final class JsonOutput {
 
     private JsonOutput() {
     }
 
     static String discovery(Discovery d) {
-        StringBuilder sb = new StringBuilder(256);
-        sb.append("{\"self\": {\"instanceId\": ").append(Json.str(d.self().instanceId()))
-                .append(", \"address\": ").append(Json.str(d.self().address()))
-                .append(", \"region\": ").append(Json.str(d.self().region())).append("},\n");
+        Map<String, Object> self = new LinkedHashMap<>();
+        self.put("instanceId", d.self().instanceId());
+        self.put("address", d.self().address());
+        self.put("region", d.self().region());
         GroupSource s = d.source();
-        sb.append(" \"source\": {\"kind\": ").append(Json.str(s.kind().word()));
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("kind", s.kind().word());
         switch (s.kind()) {
-            case TAG -> sb.append(", \"tag\": ").append(Json.str(s.key()))
-                    .append(", \"value\": ").append(Json.str(s.value()));
-            case ASG -> sb.append(", \"name\": ").append(Json.str(s.name()));
+            case TAG -> {
+                source.put("tag", s.key());
+                source.put("value", s.value());
+            }
+            case ASG -> source.put("name", s.name());
             case STATIC -> { }
         }
-        sb.append("},\n \"peers\": [");
-        String sep = "";
-        for (Peer p : d.peers()) {
-            sb.append(sep).append("{\"instanceId\": ").append(Json.str(p.instanceId()))
-                    .append(", \"address\": ").append(Json.str(p.address()))
-                    .append(", \"state\": ").append(Json.str(p.state())).append('}');
-            sep = ", ";
-        }
-        return sb.append("]}").toString();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("self", self);
+        json.put("source", source);
+        json.put("peers", d.peers().stream().map(JsonOutput::peer).toList());
+        return Json.write(json);
+    }
+
+    private static Map<String, Object> peer(Peer p) {
+        Map<String, Object> peer = new LinkedHashMap<>();
+        peer.put("instanceId", p.instanceId());
+        peer.put("address", p.address());
+        peer.put("state", p.state());
+        return peer;
+    }
+
+    static String doctor(List<Check> checks, boolean passed) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("passed", passed);
+        json.put("checks", checks.stream().map(c -> {
+            Map<String, Object> check = new LinkedHashMap<>();
+            check.put("name", c.name());
+            check.put("status", c.status().name().toLowerCase(Locale.ROOT));
+            check.put("detail", c.detail());
+            return check;
+        }).toList());
+        return Json.write(json);
     }
 }

@@ -1,14 +1,15 @@
 package com.nholuongut.ecs.cli;
 
 import ch.qos.logback.classic.Level;
+import com.nholuongut.ecs.aws.AwsTimeouts;
+import com.nholuongut.ecs.aws.IdentityFlags;
 import com.nholuongut.ecs.config.AgentConfig;
+import com.nholuongut.ecs.config.ConfigKey;
 import com.nholuongut.ecs.daemon.Daemon;
-import com.nholuongut.ecs.discovery.AwsTimeouts;
-import com.nholuongut.ecs.daemon.PeerState;
-import com.nholuongut.ecs.launch.SystemProcessRunner;
+import com.nholuongut.ecs.daemon.Readiness;
 import com.nholuongut.ecs.launch.Tools;
+import com.nholuongut.ecs.state.PeerState;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -28,26 +29,27 @@ final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
-    private final Map<String, String> env;
+    private final Services services;
 
     @Mixin
     private CommonOptions common;
 
-    RunCommand(Map<String, String> env) {
-        this.env = env;
+    RunCommand(Services services) {
+        this.services = services;
     }
 
     @Override
     public Integer call() throws InterruptedException {
         Logging.configure(true, common.verbose ? Level.DEBUG : Level.INFO);
-        AgentConfig config = common.loadConfig(env);
+        AgentConfig config = common.loadConfig(services.env());
         log.debug("configuration: {}", config);
-        Tools tools = new Tools(config, new SystemProcessRunner());
+        Tools tools = services.tools(config);
         // Under systemd (Type=notify) the unit becomes active, and ecs.service may start, only when ready.
-        Readiness ready = new Readiness(tools, env.containsKey("NOTIFY_SOCKET"));
-        Daemon daemon = new Daemon(config, () -> PeerSources.open(common, config, env, AwsTimeouts.DAEMON), tools,
-                new PeerState(config.stateDir()), ready, RandomGenerator.getDefault());
-        ready.startDeadline(config.readyTimeout(), daemon::whyNetNotUp);
+        Readiness ready = new Readiness(tools, services.env().containsKey("NOTIFY_SOCKET"));
+        IdentityFlags flags = common.identityFlags();
+        Daemon daemon = new Daemon(config, () -> services.peerSource(flags, config, AwsTimeouts.DAEMON), tools,
+                new PeerState(config.get(ConfigKey.STATE_DIR)), ready, RandomGenerator.getDefault());
+        ready.startDeadline(config.get(ConfigKey.READY_TIMEOUT), daemon::whyNetNotUp);
         // Takes the signals over from Main's provisional handler, which ends start-up at once (exit 0).
         Thread loop = Thread.currentThread();
         for (String name : List.of("TERM", "INT")) {

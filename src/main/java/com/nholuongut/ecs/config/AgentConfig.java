@@ -1,77 +1,91 @@
 package com.nholuongut.ecs.config;
 
-import java.nio.file.Path;
+import com.nholuongut.ecs.discovery.Ec2Discovery;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
- * The agent's validated configuration: every key of SPEC.md read once into a typed field.
- *
- * @param peerGroupTag    tag key naming the group
- * @param peerGroupName   group value to use instead of our own tag's, or null
- * @param staticPeers     static peers (IP literals); empty means discover
- * @param discovery       which group kinds discovery may use
- * @param refreshInterval re-discovery period before jitter
- * @param netLaunchArgs   extra words for {@code nholuongut launch} (never a password: that is taken out)
- * @param netPassword     Net's encryption password, or null; given to Net in its environment, never logged
- * @param netPasswordFrom where the password came from (a key and its origin, never the value), or null
- * @param scopeEnabled    whether Scope is started
- * @param serviceToken    Scope cloud token, or null for standalone mode; never logged
- * @param scopeLaunchArgs extra words for {@code scope launch}
- * @param netBin          path of the nholuongut tool
- * @param scopeBin        path of the scope tool
- * @param stateDir        where the last good peer list is kept
- * @param imdsV1Fallback  whether IMDSv1 may be used when the token request is refused
- * @param apiBudget       AWS calls per second the whole group may spend on discovery
- * @param reclaimDeparted whether departed peers' address space is taken back with {@code rmpeer}
- * @param readyTimeout    under systemd, how long readiness waits for Net before it is reported anyway
- * @param discoverTimeout how long {@code discover} (and each {@code doctor} check) waits for AWS in all
+ * The agent's validated configuration: every key of {@link ConfigKey} read once into its typed value
+ * ({@link #get}), plus what the keys give together: Net's password (from {@code NET_PASSWORD},
+ * {@code NET_PASSWORD_FILE} or a {@code --password} taken out of {@code NET_LAUNCH_ARGS}).
  */
-public record AgentConfig(
-        String peerGroupTag,
-        String peerGroupName,
-        List<String> staticPeers,
-        DiscoveryMode discovery,
-        Duration refreshInterval,
-        List<String> netLaunchArgs,
-        String netPassword,
-        String netPasswordFrom,
-        boolean scopeEnabled,
-        String serviceToken,
-        List<String> scopeLaunchArgs,
-        Path netBin,
-        Path scopeBin,
-        Path stateDir,
-        boolean imdsV1Fallback,
-        double apiBudget,
-        boolean reclaimDeparted,
-        Duration readyTimeout,
-        Duration discoverTimeout) {
+public final class AgentConfig {
 
     /** What replaces a secret (the Scope token, Net's password) wherever it would be shown. */
     public static final String MASK = "****";
 
-    public AgentConfig {
-        Objects.requireNonNull(peerGroupTag, "peerGroupTag");
-        staticPeers = List.copyOf(staticPeers);
-        Objects.requireNonNull(discovery, "discovery");
-        Objects.requireNonNull(refreshInterval, "refreshInterval");
-        netLaunchArgs = List.copyOf(netLaunchArgs);
-        scopeLaunchArgs = List.copyOf(scopeLaunchArgs);
-        Objects.requireNonNull(netBin, "netBin");
-        Objects.requireNonNull(scopeBin, "scopeBin");
-        Objects.requireNonNull(stateDir, "stateDir");
-        Objects.requireNonNull(readyTimeout, "readyTimeout");
-        Objects.requireNonNull(discoverTimeout, "discoverTimeout");
+    private final Map<ConfigKey<?>, Object> values;
+    private final String netPassword;
+    private final String netPasswordFrom;
+
+    /**
+     * @param values          every key's typed value (null: unset); {@code NET_LAUNCH_ARGS} without a password
+     * @param netPassword     Net's encryption password, or null
+     * @param netPasswordFrom where the password came from (a key and its origin, never the value), or null
+     */
+    AgentConfig(Map<ConfigKey<?>, Object> values, String netPassword, String netPasswordFrom) {
+        for (ConfigKey<?> key : ConfigKey.all()) {
+            if (key.defaultValue() != null) {
+                Objects.requireNonNull(values.get(key), key.name());
+            }
+        }
+        this.values = Map.copyOf(values.entrySet().stream().filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        this.netPassword = netPassword;
+        this.netPasswordFrom = netPasswordFrom;
     }
 
-    /** Which group kinds discovery may use. */
-    public enum DiscoveryMode { AUTO, TAG, ASG }
+    /** The key's value, or null when it is unset (a key without a default). */
+    @SuppressWarnings("unchecked")
+    public <T> T get(ConfigKey<T> key) {
+        return (T) values.get(key);
+    }
+
+    /** The static peers ({@code PEERS}); empty means discover. */
+    public List<String> staticPeers() {
+        List<String> peers = get(ConfigKey.PEERS);
+        return peers == null ? List.of() : peers;
+    }
+
+    /** Extra words for {@code nholuongut launch}, never a password (that is taken out). */
+    public List<String> netLaunchArgs() {
+        List<String> words = get(ConfigKey.NET_LAUNCH_ARGS);
+        return words == null ? List.of() : words;
+    }
+
+    /** Extra words for {@code scope launch}. */
+    public List<String> scopeLaunchArgs() {
+        List<String> words = get(ConfigKey.SCOPE_LAUNCH_ARGS);
+        return words == null ? List.of() : words;
+    }
+
+    /** Net's encryption password, or null; given to Net in its environment, never logged. */
+    public String netPassword() {
+        return netPassword;
+    }
+
+    /** Where the password came from (never the value), or null. */
+    public String netPasswordFrom() {
+        return netPasswordFrom;
+    }
 
     /** True when {@code PEERS} replaces discovery. */
     public boolean isStatic() {
-        return !staticPeers.isEmpty();
+        return !staticPeers().isEmpty();
+    }
+
+    /** True when Scope runs in cloud mode ({@code SERVICE_TOKEN} set). */
+    public boolean scopeCloudMode() {
+        return get(ConfigKey.SERVICE_TOKEN) != null;
+    }
+
+    /** What EC2 discovery needs of this configuration. */
+    public Ec2Discovery.Settings discoverySettings() {
+        return new Ec2Discovery.Settings(get(ConfigKey.PEER_GROUP_TAG), get(ConfigKey.PEER_GROUP_NAME),
+                get(ConfigKey.DISCOVERY));
     }
 
     /**
@@ -80,7 +94,7 @@ public record AgentConfig(
      */
     public String mask(String text) {
         String masked = text;
-        for (String secret : new String[] {serviceToken, netPassword}) {
+        for (String secret : new String[] {get(ConfigKey.SERVICE_TOKEN), netPassword}) {
             if (masked != null && secret != null && !secret.isEmpty()) {
                 masked = masked.replace(secret, MASK);
             }
@@ -88,21 +102,20 @@ public record AgentConfig(
         return masked;
     }
 
-    /** True when Scope runs in cloud mode. */
-    public boolean scopeCloudMode() {
-        return serviceToken != null;
-    }
-
     @Override
     public String toString() {
-        return "AgentConfig[peerGroupTag=" + peerGroupTag + ", peerGroupName=" + peerGroupName
-                + ", staticPeers=" + staticPeers + ", discovery=" + discovery
-                + ", refreshInterval=" + Durations.format(refreshInterval) + ", netLaunchArgs=" + netLaunchArgs
-                + ", netPassword=" + (netPassword == null ? null : MASK + " (" + netPasswordFrom + ")")
-                + ", scopeEnabled=" + scopeEnabled + ", serviceToken=" + (serviceToken == null ? null : MASK)
-                + ", scopeLaunchArgs=" + scopeLaunchArgs + ", netBin=" + netBin + ", scopeBin=" + scopeBin
-                + ", stateDir=" + stateDir + ", imdsV1Fallback=" + imdsV1Fallback + ", apiBudget=" + apiBudget
-                + ", reclaimDeparted=" + reclaimDeparted + ", readyTimeout=" + Durations.format(readyTimeout)
-                + ", discoverTimeout=" + Durations.format(discoverTimeout) + "]";
+        StringBuilder sb = new StringBuilder("AgentConfig[");
+        String sep = "";
+        for (ConfigKey<?> key : ConfigKey.all()) {
+            Object value = values.get(key);
+            sb.append(sep).append(key.name()).append('=')
+                    .append(value == null ? "unset" : key.secret() ? MASK : value instanceof Duration d
+                            ? Durations.format(d) : value);
+            sep = ", ";
+        }
+        if (netPassword != null) {
+            sb.append(sep).append("netPassword=").append(MASK).append(" (").append(netPasswordFrom).append(')');
+        }
+        return sb.append(']').toString();
     }
 }

@@ -1,37 +1,105 @@
 package com.nholuongut.ecs.config;
 
-import java.util.Arrays;
+import com.nholuongut.ecs.discovery.DiscoveryMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
-/** The configuration keys of SPEC.md ("Configuration"), each with its built-in default (null: unset). */
-public enum ConfigKey {
-    PEER_GROUP_TAG("nholuongut:peerGroupName"),
-    PEER_GROUP_NAME(null),
-    PEERS(null),
-    DISCOVERY("auto"),
-    REFRESH_INTERVAL("60s"),
-    NET_LAUNCH_ARGS(null),
-    NET_PASSWORD(null),
-    NET_PASSWORD_FILE(null),
-    SCOPE_ENABLED("true"),
-    SERVICE_TOKEN(null),
-    SCOPE_LAUNCH_ARGS(null),
-    NET_BIN("/usr/local/bin/nholuongut"),
-    SCOPE_BIN("/usr/local/bin/scope"),
-    STATE_DIR("/var/lib/nholuongut"),
-    IMDS_V1_FALLBACK("false"),
-    API_BUDGET("2"),
-    RECLAIM_DEPARTED("true"),
-    READY_TIMEOUT("80s"),
-    DISCOVER_TIMEOUT("120s");
+/**
+ * One configuration key of SPEC.md ("Configuration"), defined once: its name, its built-in default (null:
+ * unset), how a raw value becomes a typed one with its checks, whether it is a secret, and what it means.
+ * Read it anywhere in one line: {@code config.get(ConfigKey.REFRESH_INTERVAL)}.
+ *
+ * @param <T> the value's type
+ */
+public final class ConfigKey<T> {
 
     /** Prefix of the environment variables that override the files, e.g. {@code NHOLUONGUT_PEERS}. */
     public static final String ENV_PREFIX = "NHOLUONGUT_";
 
-    private final String defaultValue;
+    private static final List<ConfigKey<?>> ALL = new ArrayList<>();
 
-    ConfigKey(String defaultValue) {
+    public static final ConfigKey<String> PEER_GROUP_TAG = key("PEER_GROUP_TAG", "nholuongut:peerGroupName",
+            Parsers.TAG_KEY, "tag key that names the group");
+    public static final ConfigKey<String> PEER_GROUP_NAME = key("PEER_GROUP_NAME", null, Parsers.TAG_VALUE,
+            "use this group value instead of reading our own tag");
+    public static final ConfigKey<List<String>> PEERS = key("PEERS", null, Parsers.PEERS,
+            "static peers; disables discovery");
+    public static final ConfigKey<DiscoveryMode> DISCOVERY = key("DISCOVERY", "auto", Parsers.MODE,
+            "auto (tag, then Auto Scaling Group), tag, asg");
+    public static final ConfigKey<Duration> REFRESH_INTERVAL = key("REFRESH_INTERVAL", "60s", Parsers.DURATION,
+            "re-discovery period, jittered");
+    public static final ConfigKey<List<String>> NET_LAUNCH_ARGS = key("NET_LAUNCH_ARGS", null, Parsers.WORDS,
+            "extra arguments for nholuongut launch");
+    public static final ConfigKey<String> NET_PASSWORD = secret("NET_PASSWORD", Parsers.TEXT,
+            "encrypts Net's traffic; given to nholuongut launch in its environment");
+    public static final ConfigKey<String> NET_PASSWORD_FILE = key("NET_PASSWORD_FILE", null, Parsers.TEXT,
+            "read NET_PASSWORD from this file's first line");
+    public static final ConfigKey<Boolean> SCOPE_ENABLED = key("SCOPE_ENABLED", "true", Parsers.BOOL,
+            "false keeps Scope from starting");
+    public static final ConfigKey<String> SERVICE_TOKEN = secret("SERVICE_TOKEN", Parsers.TOKEN,
+            "Scope runs in cloud mode with this token");
+    public static final ConfigKey<List<String>> SCOPE_LAUNCH_ARGS = key("SCOPE_LAUNCH_ARGS", null, Parsers.WORDS,
+            "extra arguments for scope launch");
+    public static final ConfigKey<Path> NET_BIN = key("NET_BIN", "/usr/local/bin/nholuongut", Parsers.ABSOLUTE_PATH,
+            "the nholuongut tool");
+    public static final ConfigKey<Path> SCOPE_BIN = key("SCOPE_BIN", "/usr/local/bin/scope", Parsers.ABSOLUTE_PATH,
+            "the scope tool");
+    public static final ConfigKey<Path> STATE_DIR = key("STATE_DIR", "/var/lib/nholuongut", Parsers.ABSOLUTE_PATH,
+            "where the last good peer list is kept");
+    public static final ConfigKey<Boolean> IMDS_V1_FALLBACK = key("IMDS_V1_FALLBACK", "false", Parsers.BOOL,
+            "allow IMDSv1");
+    public static final ConfigKey<Double> API_BUDGET = key("API_BUDGET", "2", Parsers.BUDGET,
+            "AWS calls per second the whole group may spend on discovery");
+    public static final ConfigKey<Boolean> RECLAIM_DEPARTED = key("RECLAIM_DEPARTED", "true", Parsers.BOOL,
+            "take back the address space of members that left");
+    public static final ConfigKey<Duration> READY_TIMEOUT = key("READY_TIMEOUT", "80s", Parsers.DURATION,
+            "under systemd, report ready after this long even if Net is not up");
+    public static final ConfigKey<Duration> DISCOVER_TIMEOUT = key("DISCOVER_TIMEOUT", "120s", Parsers.DURATION,
+            "how long discover waits for AWS in all");
+
+    private final String name;
+    private final String defaultValue;
+    private final Function<String, T> parser;
+    private final boolean secret;
+    private final String doc;
+
+    private ConfigKey(String name, String defaultValue, Function<String, T> parser, boolean secret, String doc) {
+        this.name = name;
         this.defaultValue = defaultValue;
+        this.parser = parser;
+        this.secret = secret;
+        this.doc = doc;
+    }
+
+    private static <T> ConfigKey<T> key(String name, String defaultValue, Function<String, T> parser, String doc) {
+        ConfigKey<T> key = new ConfigKey<>(name, defaultValue, parser, false, doc);
+        ALL.add(key);
+        return key;
+    }
+
+    private static <T> ConfigKey<T> secret(String name, Function<String, T> parser, String doc) {
+        ConfigKey<T> key = new ConfigKey<>(name, null, parser, true, doc);
+        ALL.add(key);
+        return key;
+    }
+
+    /** Every key, in SPEC's order. */
+    public static List<ConfigKey<?>> all() {
+        return Collections.unmodifiableList(ALL);
+    }
+
+    /** Looks a key up by its exact name. */
+    public static Optional<ConfigKey<?>> byName(String name) {
+        return ALL.stream().filter(k -> k.name.equals(name)).findFirst();
+    }
+
+    public String name() {
+        return name;
     }
 
     /** The built-in default, or null when the key is unset by default. */
@@ -39,13 +107,28 @@ public enum ConfigKey {
         return defaultValue;
     }
 
-    /** The environment variable that sets this key. */
-    public String envName() {
-        return ENV_PREFIX + name();
+    /** Whether the value is a secret: never shown in a log, an error or a report. */
+    public boolean secret() {
+        return secret;
     }
 
-    /** Looks a key up by its exact name. */
-    public static Optional<ConfigKey> byName(String name) {
-        return Arrays.stream(values()).filter(k -> k.name().equals(name)).findFirst();
+    /** One line saying what the key means. */
+    public String doc() {
+        return doc;
+    }
+
+    /** The environment variable that sets this key. */
+    public String envName() {
+        return ENV_PREFIX + name;
+    }
+
+    /** @throws IllegalArgumentException saying what is wrong with {@code raw} */
+    T parse(String raw) {
+        return parser.apply(raw);
+    }
+
+    @Override
+    public String toString() {
+        return name;
     }
 }

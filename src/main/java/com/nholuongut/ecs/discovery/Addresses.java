@@ -1,5 +1,6 @@
 package com.nholuongut.ecs.discovery;
 
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -37,7 +38,7 @@ public final class Addresses {
         try {
             // An IPv4-mapped literal (::ffff:10.0.0.1) comes back as an Inet4Address: still a literal.
             InetAddress parsed = InetAddress.getByName(text);
-            return parsed instanceof Inet6Address || parsed instanceof java.net.Inet4Address;
+            return parsed instanceof Inet6Address || parsed instanceof Inet4Address;
         } catch (UnknownHostException e) {
             return false;
         }

@@ -1,10 +1,15 @@
 package com.nholuongut.ecs.discovery;
 
-import com.nholuongut.ecs.metadata.InstanceIdentity;
+import com.nholuongut.ecs.aws.AwsClients;
+import com.nholuongut.ecs.aws.InstanceIdentity;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Discovery through AWS: the group is learnt on the first success and kept, so each later discovery
@@ -12,7 +17,7 @@ import java.util.TreeMap;
  */
 public final class AwsPeerSource implements PeerSource {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AwsPeerSource.class);
+    private static final Logger log = LoggerFactory.getLogger(AwsPeerSource.class);
 
     private final AwsClients clients;
     private final Ec2Discovery ec2Discovery;
@@ -38,9 +43,9 @@ public final class AwsPeerSource implements PeerSource {
     }
 
     @Override
-    public java.util.Set<String> presentHosts(java.util.Collection<String> hostNames) {
+    public Set<String> presentHosts(Collection<String> hostNames) {
         if (hostNames.isEmpty()) {
-            return java.util.Set.of();
+            return Set.of();
         }
         return ec2Discovery.presentHosts(located == null ? identity.region() : located.self().region(), hostNames);
     }

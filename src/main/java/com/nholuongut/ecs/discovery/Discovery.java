@@ -1,7 +1,9 @@
 package com.nholuongut.ecs.discovery;
 
-import com.nholuongut.ecs.metadata.InstanceIdentity;
+import com.nholuongut.ecs.aws.InstanceIdentity;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The outcome of one discovery: who we are, which group, and the peers to join.
@@ -30,11 +32,11 @@ public record Discovery(InstanceIdentity self, GroupSource source, List<Peer> pe
      * The member with the lowest instance id, us included: the one that reclaims departed peers' address
      * space. Empty when an id is unknown (static peers), where no member is chosen.
      */
-    public java.util.Optional<String> lowestInstanceId() {
+    public Optional<String> lowestInstanceId() {
         if (self.instanceId() == null || peers.stream().anyMatch(p -> p.instanceId() == null)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of(self.instanceId()),
+        return Stream.concat(Stream.of(self.instanceId()),
                 peers.stream().map(Peer::instanceId)).min(String::compareTo);
     }
 

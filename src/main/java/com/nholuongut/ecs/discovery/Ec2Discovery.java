@@ -1,13 +1,17 @@
 package com.nholuongut.ecs.discovery;
 
-import com.nholuongut.ecs.config.AgentConfig;
-import com.nholuongut.ecs.config.AgentConfig.DiscoveryMode;
-import com.nholuongut.ecs.config.ConfigException;
-import com.nholuongut.ecs.metadata.InstanceIdentity;
+import com.nholuongut.ecs.UsageException;
+import com.nholuongut.ecs.aws.AwsCalls;
+import com.nholuongut.ecs.aws.InstanceIdentity;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
@@ -34,15 +38,25 @@ public final class Ec2Discovery {
 
     private static final Logger log = LoggerFactory.getLogger(Ec2Discovery.class);
 
+    /**
+     * What discovery needs of the configuration.
+     *
+     * @param tagKey    the tag key that names the group ({@code PEER_GROUP_TAG})
+     * @param groupName the group value to use instead of our own tag's ({@code PEER_GROUP_NAME}), or null
+     * @param mode      which group kinds may be used ({@code DISCOVERY})
+     */
+    public record Settings(String tagKey, String groupName, DiscoveryMode mode) {
+    }
+
     private final Ec2Client ec2;
     private final Supplier<AutoScalingClient> autoScaling;
-    private final AgentConfig config;
+    private final Settings config;
 
     /** @param autoScaling gives the Auto Scaling client when a group must be looked up (built lazily) */
-    public Ec2Discovery(Ec2Client ec2, Supplier<AutoScalingClient> autoScaling, AgentConfig config) {
+    public Ec2Discovery(Ec2Client ec2, Supplier<AutoScalingClient> autoScaling, Settings settings) {
         this.ec2 = ec2;
         this.autoScaling = autoScaling;
-        this.config = config;
+        this.config = settings;
     }
 
     /** Our identity (address filled in) and our group: learnt once, at boot. */
@@ -62,23 +76,23 @@ public final class Ec2Discovery {
         if (self.address() == null) {
             Instance own = describeSelf(self.instanceId());
             self = self.withAddress(own.privateIpAddress());
-            ownTagValue = tagValue(own.tags(), config.peerGroupTag());
+            ownTagValue = tagValue(own.tags(), config.tagKey());
             tagsKnown = true;
         }
-        DiscoveryMode mode = config.discovery();
+        DiscoveryMode mode = config.mode();
         if (mode != DiscoveryMode.ASG) {
-            if (config.peerGroupName() != null) {
-                return new Located(self, GroupSource.tag(config.peerGroupTag(), config.peerGroupName()));
+            if (config.groupName() != null) {
+                return new Located(self, GroupSource.tag(config.tagKey(), config.groupName()));
             }
             if (!tagsKnown) {
                 ownTagValue = describeOwnTag(self.instanceId());
             }
             if (ownTagValue.isPresent()) {
-                return new Located(self, GroupSource.tag(config.peerGroupTag(), ownTagValue.get()));
+                return new Located(self, GroupSource.tag(config.tagKey(), ownTagValue.get()));
             }
             if (mode == DiscoveryMode.TAG) {
                 throw new NoPeerGroupException("no peer group: instance " + self.instanceId() + " has no tag "
-                        + config.peerGroupTag() + " (DISCOVERY=tag); tag it with " + config.peerGroupTag()
+                        + config.tagKey() + " (DISCOVERY=tag); tag it with " + config.tagKey()
                         + "=<group name> or set DISCOVERY=auto to use its Auto Scaling Group");
             }
         }
@@ -89,11 +103,11 @@ public final class Ec2Discovery {
         if (mode == DiscoveryMode.ASG) {
             throw new NoPeerGroupException("no peer group: instance " + self.instanceId() + " is not in an Auto"
                     + " Scaling Group (DISCOVERY=asg); launch it in one, or set DISCOVERY=auto to use its "
-                    + config.peerGroupTag() + " tag");
+                    + config.tagKey() + " tag");
         }
         throw new NoPeerGroupException("no peer group: instance " + self.instanceId() + " has no tag "
-                + config.peerGroupTag() + " and is not in an Auto Scaling Group; tag it with "
-                + config.peerGroupTag() + "=<group name> or launch it in an Auto Scaling Group");
+                + config.tagKey() + " and is not in an Auto Scaling Group; tag it with "
+                + config.tagKey() + "=<group name> or launch it in an Auto Scaling Group");
     }
 
     /**
@@ -138,16 +152,16 @@ public final class Ec2Discovery {
      * instances lose their DNS name, so a host that is gone finds nothing. One filtered
      * {@code DescribeInstances} per 100 names.
      */
-    public java.util.Set<String> presentHosts(String region, java.util.Collection<String> hostNames) {
-        java.util.Set<String> present = new java.util.HashSet<>();
+    public Set<String> presentHosts(String region, Collection<String> hostNames) {
+        Set<String> present = new HashSet<>();
         List<String> names = hostNames.stream().distinct().toList();
         for (int from = 0; from < names.size(); from += 100) {
             List<String> chunk = names.subList(from, Math.min(names.size(), from + 100));
             // Exact DNS names, no wildcards: a bare host name is completed with both private DNS suffixes
             // EC2 uses (ec2.internal in us-east-1, <region>.compute.internal elsewhere).
             List<String> values = chunk.stream()
-                    .flatMap(h -> h.contains(".") ? java.util.stream.Stream.of(h)
-                            : java.util.stream.Stream.of(h + ".ec2.internal", h + "." + region + ".compute.internal"))
+                    .flatMap(h -> h.contains(".") ? Stream.of(h)
+                            : Stream.of(h + ".ec2.internal", h + "." + region + ".compute.internal"))
                     .map(Ec2Discovery::filterValue).distinct().toList();
             DescribeInstancesRequest request = DescribeInstancesRequest.builder()
                     .filters(Filter.builder().name("private-dns-name").values(values).build(),
@@ -156,9 +170,9 @@ public final class Ec2Discovery {
                     .build();
             AwsCalls.call(DESCRIBE_INSTANCES, () -> {
                 ec2.describeInstancesPaginator(request).reservations().forEach(r -> r.instances().forEach(i -> {
-                    String dns = i.privateDnsName() == null ? "" : i.privateDnsName().toLowerCase(java.util.Locale.ROOT);
+                    String dns = i.privateDnsName() == null ? "" : i.privateDnsName().toLowerCase(Locale.ROOT);
                     for (String h : chunk) {
-                        String host = h.toLowerCase(java.util.Locale.ROOT);
+                        String host = h.toLowerCase(Locale.ROOT);
                         if (!dns.isEmpty() && (dns.equals(host) || dns.startsWith(host + "."))) {
                             present.add(h);
                         }
@@ -179,8 +193,7 @@ public final class Ec2Discovery {
                 .filter(i -> instanceId.equals(i.instanceId()))
                 .findFirst().orElse(null));
         if (own == null) {
-            throw new ConfigException("invalid configuration: --instance-id: no instance " + instanceId
-                    + " in this region");
+            throw new UsageException("--instance-id: no instance " + instanceId + " in this region");
         }
         return own;
     }
@@ -188,9 +201,9 @@ public final class Ec2Discovery {
     private Optional<String> describeOwnTag(String instanceId) {
         List<TagDescription> tags = AwsCalls.call(DESCRIBE_TAGS, () -> ec2.describeTags(b -> b.filters(
                 Filter.builder().name("resource-id").values(instanceId).build(),
-                Filter.builder().name("key").values(filterValue(config.peerGroupTag())).build())).tags());
+                Filter.builder().name("key").values(filterValue(config.tagKey())).build())).tags());
         return tags.stream()
-                .filter(t -> instanceId.equals(t.resourceId()) && config.peerGroupTag().equals(t.key()))
+                .filter(t -> instanceId.equals(t.resourceId()) && config.tagKey().equals(t.key()))
                 .map(TagDescription::value)
                 .findFirst();
     }
@@ -212,7 +225,7 @@ public final class Ec2Discovery {
     /**
      * EC2 filter values treat {@code *} and {@code ?} as wildcards: escape them so a tag value is matched
      * literally. A backslash becomes the one-character wildcard, which matches it under every reading
-     * of escapes; {@link #members} then compares values exactly.
+     * of escapes; {@link #instances} then compares values exactly.
      */
     static String filterValue(String value) {
         StringBuilder sb = new StringBuilder(value.length() + 4);

@@ -1,5 +1,6 @@
 package com.nholuongut.ecs.discovery;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -18,7 +19,7 @@ public record GroupSource(Kind kind, String key, String value, String name) {
 
         /** The word used in JSON and logs. */
         public String word() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -1,12 +1,16 @@
 package com.nholuongut.ecs.discovery;
 
-/** One-method seam: where the current peers come from (AWS, or the static list). */
+import com.nholuongut.ecs.AgentException;
+import java.util.Collection;
+import java.util.Set;
+
+/** The seam for where the current peers come from (AWS, or the static list), and whose hosts are still there. */
 public interface PeerSource extends AutoCloseable {
 
     /**
      * Discovers the current peers.
      *
-     * @throws com.nholuongut.ecs.AgentException typed by exit code when discovery cannot complete
+     * @throws AgentException typed by exit code when discovery cannot complete
      */
     Discovery discover();
 
@@ -15,8 +19,8 @@ public interface PeerSource extends AutoCloseable {
      * that still belong to an instance that is pending, running, stopping or stopped: such a host has not
      * left, whatever its router looks like. Without AWS (static peers) every host counts as present.
      */
-    default java.util.Set<String> presentHosts(java.util.Collection<String> hostNames) {
-        return java.util.Set.copyOf(hostNames);
+    default Set<String> presentHosts(Collection<String> hostNames) {
+        return Set.copyOf(hostNames);
     }
 
     @Override

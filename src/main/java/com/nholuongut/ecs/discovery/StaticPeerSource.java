@@ -1,6 +1,10 @@
 package com.nholuongut.ecs.discovery;
 
-import com.nholuongut.ecs.metadata.InstanceIdentity;
+import com.nholuongut.ecs.aws.InstanceIdentity;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -39,9 +43,9 @@ public final class StaticPeerSource implements PeerSource {
 
     /** The addresses of this host's network interfaces (a local look-up: no traffic). */
     public static Set<String> localAddresses() {
-        Set<String> local = new java.util.HashSet<>();
+        Set<String> local = new HashSet<>();
         try {
-            var interfaces = java.net.NetworkInterface.getNetworkInterfaces();
+            Enumeration<NetworkInterface> interfaces = NetworkInterface.getNetworkInterfaces();
             while (interfaces != null && interfaces.hasMoreElements()) {
                 interfaces.nextElement().inetAddresses().forEach(a -> {
                     String text = a.getHostAddress();
@@ -49,7 +53,7 @@ public final class StaticPeerSource implements PeerSource {
                     local.add(zone < 0 ? text : text.substring(0, zone));
                 });
             }
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             // no interfaces to compare with: keep the whole list
         }
         return local;

@@ -1,9 +1,9 @@
 package com.nholuongut.ecs.launch;
 
+import com.nholuongut.ecs.Json;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 
 /**
  * What {@code nholuongut report} says about the router's peers and who owns which part of the IP range:
@@ -25,42 +25,31 @@ public final class RouterReport {
     }
 
     /** @throws IllegalArgumentException when the text is not a report */
-    public static RouterReport parse(String json) {
-        JsonNode root;
-        try {
-            root = JsonNode.parser().parse(json);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject() || root.field("Router").isEmpty()) {
+    public static RouterReport parse(String text) {
+        Map<String, Object> root = Json.object(text);
+        if (!(root.get("Router") instanceof Map<?, ?>)) {
             throw new IllegalArgumentException("no Router in the report");
         }
-        JsonNode router = root.field("Router").get();
-        RouterReport report = new RouterReport(text(router, "Name"));
-        for (JsonNode peer : array(router, "Peers")) {
-            String name = text(peer, "Name");
-            if (name == null) {
+        Map<String, Object> router = Json.objectField(root, "Router");
+        RouterReport report = new RouterReport(Json.string(router, "Name"));
+        for (Map<String, Object> peer : Json.objects(router, "Peers")) {
+            String name = Json.string(peer, "Name");
+            if (name != null) {
+                report.nicknames.put(name, Json.string(peer, "NickName"));
+            }
+        }
+        for (Map<String, Object> entry : Json.objects(Json.objectField(root, "IPAM"), "Entries")) {
+            String owner = Json.string(entry, "Peer");
+            if (owner == null) {
                 continue;
             }
-            report.nicknames.put(name, text(peer, "NickName"));
-        }
-        JsonNode ipam = root.field("IPAM").orElse(null);
-        if (ipam != null && ipam.isObject()) {
-            for (JsonNode entry : array(ipam, "Entries")) {
-                String owner = text(entry, "Peer");
-                if (owner == null) {
-                    continue;
-                }
-                long size = entry.field("Size").filter(JsonNode::isNumber).map(n -> Long.parseLong(n.asNumber()))
-                        .orElse(0L);
-                boolean known = entry.field("IsKnownPeer").filter(JsonNode::isBoolean).map(JsonNode::asBoolean)
-                        .orElse(report.nicknames.containsKey(owner));
-                String nickname = text(entry, "Nickname");
-                Holder before = report.holders.get(owner);
-                report.holders.put(owner, new Holder(owner, nickname != null ? nickname
-                        : before != null ? before.nickname() : report.nicknames.get(owner),
-                        size + (before == null ? 0 : before.addresses()), known));
-            }
+            long size = entry.get("Size") instanceof Number n ? n.longValue() : 0L;
+            boolean known = entry.get("IsKnownPeer") instanceof Boolean b ? b : report.nicknames.containsKey(owner);
+            String nickname = Json.string(entry, "Nickname");
+            Holder before = report.holders.get(owner);
+            report.holders.put(owner, new Holder(owner, nickname != null ? nickname
+                    : before != null ? before.nickname() : report.nicknames.get(owner),
+                    size + (before == null ? 0 : before.addresses()), known));
         }
         return report;
     }
@@ -73,19 +62,5 @@ public final class RouterReport {
     /** Peers that own address space but are gone from the topology ("unreachable!" in status ipam). */
     public List<Holder> deadHolders() {
         return holders.values().stream().filter(h -> !h.known() && h.addresses() > 0).toList();
-    }
-
-    private static String text(JsonNode node, String field) {
-        if (node == null || !node.isObject()) {
-            return null;
-        }
-        return node.field(field).filter(JsonNode::isString).map(JsonNode::asString).orElse(null);
-    }
-
-    private static List<JsonNode> array(JsonNode node, String field) {
-        if (node == null || !node.isObject()) {
-            return List.of();
-        }
-        return node.field(field).filter(JsonNode::isArray).map(JsonNode::asArray).orElse(List.of());
     }
 }

@@ -2,6 +2,7 @@ package com.nholuongut.ecs.launch;
 
 import com.nholuongut.ecs.AgentException;
 import com.nholuongut.ecs.config.AgentConfig;
+import com.nholuongut.ecs.config.ConfigKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -93,7 +94,7 @@ public final class Tools {
     public boolean launchScope(Collection<String> peers) {
         List<String> argv = new ArrayList<>(List.of(scope(), "launch", "--probe.ecs=true"));
         if (config.scopeCloudMode()) {
-            argv.add("--service-token=" + config.serviceToken());
+            argv.add("--service-token=" + config.get(ConfigKey.SERVICE_TOKEN));
             argv.addAll(config.scopeLaunchArgs());
         } else {
             argv.addAll(config.scopeLaunchArgs());
@@ -146,10 +147,10 @@ public final class Tools {
     }
 
     private String net() {
-        return config.netBin().toString();
+        return config.get(ConfigKey.NET_BIN).toString();
     }
 
     private String scope() {
-        return config.scopeBin().toString();
+        return config.get(ConfigKey.SCOPE_BIN).toString();
     }
 }

@@ -1,19 +1,19 @@
 package com.nholuongut.ecs.bench;
 
-import com.nholuongut.ecs.testing.TestConfig;
-import com.nholuongut.ecs.config.ConfigKey;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import com.nholuongut.ecs.aws.InstanceIdentity;
 import com.nholuongut.ecs.config.AgentConfig;
+import com.nholuongut.ecs.config.ConfigKey;
 import com.nholuongut.ecs.daemon.Daemon;
-import com.nholuongut.ecs.daemon.PeerState;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.GroupSource;
 import com.nholuongut.ecs.discovery.Peer;
 import com.nholuongut.ecs.discovery.PeerSource;
 import com.nholuongut.ecs.launch.ProcessRunner;
 import com.nholuongut.ecs.launch.Tools;
-import com.nholuongut.ecs.metadata.InstanceIdentity;
+import com.nholuongut.ecs.state.PeerState;
+import com.nholuongut.ecs.testing.TestConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,14 +1,13 @@
 package com.nholuongut.ecs.bench;
 
-import com.nholuongut.ecs.testing.TestConfig;
-import com.nholuongut.ecs.config.ConfigKey;
-import java.util.Map;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import com.nholuongut.ecs.aws.InstanceIdentity;
 import com.nholuongut.ecs.config.AgentConfig;
+import com.nholuongut.ecs.config.ConfigKey;
 import com.nholuongut.ecs.config.Durations;
 import com.nholuongut.ecs.daemon.Daemon;
-import com.nholuongut.ecs.daemon.PeerState;
+import com.nholuongut.ecs.daemon.Schedule;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.Ec2Pages;
 import com.nholuongut.ecs.discovery.GroupSource;
@@ -16,7 +15,8 @@ import com.nholuongut.ecs.discovery.Peer;
 import com.nholuongut.ecs.discovery.PeerSource;
 import com.nholuongut.ecs.launch.ProcessRunner;
 import com.nholuongut.ecs.launch.Tools;
-import com.nholuongut.ecs.metadata.InstanceIdentity;
+import com.nholuongut.ecs.state.PeerState;
+import com.nholuongut.ecs.testing.TestConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import org.slf4j.LoggerFactory;
@@ -137,7 +138,7 @@ public final class FleetSimulation {
                 queue.add(new Event(random.nextLong(bootWindow), i));
             }
         }
-        Duration effective = Daemon.effectiveInterval(refresh, size, budget);
+        Duration effective = Schedule.effectiveInterval(refresh, size, budget);
         long changeAt = bootWindow + 3 * effective.toMillis();
         long end = changeAt + 3 * effective.toMillis();
         queue.add(new Event(changeAt, size));

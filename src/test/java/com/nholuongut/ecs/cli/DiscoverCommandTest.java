@@ -3,8 +3,8 @@ package com.nholuongut.ecs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nholuongut.ecs.discovery.Addresses;
-import com.nholuongut.ecs.testing.Cli;
 import com.nholuongut.ecs.testing.Cli.Result;
+import com.nholuongut.ecs.testing.Cli;
 import com.nholuongut.ecs.testing.Fleet;
 import com.nholuongut.ecs.testing.ImdsFixture;
 import com.nholuongut.ecs.testing.Moto;
@@ -383,10 +383,11 @@ class DiscoverCommandTest {
     }
 
     @Test
-    void discover_unknownInstanceId_exits78NamingTheFlag() {
+    void discover_unknownInstanceId_exits2NamingTheFlag_asAMalformedOneDoes() {
         Result r = discoverAs("i-0123456789abcdef0");
 
-        assertThat(r.exitCode()).isEqualTo(78);
+        // A usage error, as a malformed --instance-id is: the flag's value is wrong, not the configuration.
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).hasLineCount(1).contains("--instance-id").contains("i-0123456789abcdef0");
     }
 

@@ -2,8 +2,10 @@ package com.nholuongut.ecs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nholuongut.ecs.testing.Cli;
+import com.nholuongut.ecs.doctor.Doctor;
+import com.nholuongut.ecs.doctor.PortProbe;
 import com.nholuongut.ecs.testing.Cli.Result;
+import com.nholuongut.ecs.testing.Cli;
 import com.nholuongut.ecs.testing.FakeTools;
 import com.nholuongut.ecs.testing.Fleet;
 import com.nholuongut.ecs.testing.ImdsFixture;

@@ -3,8 +3,8 @@ package com.nholuongut.ecs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nholuongut.ecs.discovery.Addresses;
-import com.nholuongut.ecs.testing.Cli;
 import com.nholuongut.ecs.testing.Cli.Result;
+import com.nholuongut.ecs.testing.Cli;
 import com.nholuongut.ecs.testing.Fleet;
 import com.nholuongut.ecs.testing.Moto;
 import com.nholuongut.ecs.testing.MotoServer;

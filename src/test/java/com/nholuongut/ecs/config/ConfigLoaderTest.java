@@ -6,13 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import com.nholuongut.ecs.config.ConfigLoader.FlagValue;
+import com.nholuongut.ecs.config.ConfigValue;
+import com.nholuongut.ecs.discovery.DiscoveryMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +45,7 @@ class ConfigLoaderTest {
         return warnings.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
-    AgentConfig load(Map<String, String> env, Map<ConfigKey, FlagValue> flags) {
+    AgentConfig load(Map<String, String> env, Map<ConfigKey<?>, ConfigValue> flags) {
         return ConfigLoader.load(dir, env, flags);
     }
 
@@ -59,18 +61,18 @@ class ConfigLoaderTest {
     void load_noFiles_givesSpecDefaults() {
         AgentConfig c = load();
 
-        assertThat(c.peerGroupTag()).isEqualTo("nholuongut:peerGroupName");
-        assertThat(c.peerGroupName()).isNull();
+        assertThat(c.get(ConfigKey.PEER_GROUP_TAG)).isEqualTo("nholuongut:peerGroupName");
+        assertThat(c.get(ConfigKey.PEER_GROUP_NAME)).isNull();
         assertThat(c.isStatic()).isFalse();
-        assertThat(c.discovery()).isEqualTo(AgentConfig.DiscoveryMode.AUTO);
-        assertThat(c.refreshInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.get(ConfigKey.DISCOVERY)).isEqualTo(DiscoveryMode.AUTO);
+        assertThat(c.get(ConfigKey.REFRESH_INTERVAL)).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.netLaunchArgs()).isEmpty();
-        assertThat(c.scopeEnabled()).isTrue();
-        assertThat(c.serviceToken()).isNull();
-        assertThat(c.netBin()).isEqualTo(Path.of("/usr/local/bin/nholuongut"));
-        assertThat(c.scopeBin()).isEqualTo(Path.of("/usr/local/bin/scope"));
-        assertThat(c.stateDir()).isEqualTo(Path.of("/var/lib/nholuongut"));
-        assertThat(c.imdsV1Fallback()).isFalse();
+        assertThat(c.get(ConfigKey.SCOPE_ENABLED)).isTrue();
+        assertThat(c.get(ConfigKey.SERVICE_TOKEN)).isNull();
+        assertThat(c.get(ConfigKey.NET_BIN)).isEqualTo(Path.of("/usr/local/bin/nholuongut"));
+        assertThat(c.get(ConfigKey.SCOPE_BIN)).isEqualTo(Path.of("/usr/local/bin/scope"));
+        assertThat(c.get(ConfigKey.STATE_DIR)).isEqualTo(Path.of("/var/lib/nholuongut"));
+        assertThat(c.get(ConfigKey.IMDS_V1_FALLBACK)).isFalse();
         assertThat(warningLines()).isEmpty();
     }
 
@@ -79,15 +81,15 @@ class ConfigLoaderTest {
         write("nholuongut.config", "PEER_GROUP_NAME=file1\nDISCOVERY=tag\nREFRESH_INTERVAL=30s\nSCOPE_ENABLED=false\n");
         write("scope.config", "PEER_GROUP_NAME=file2\nDISCOVERY=asg\nREFRESH_INTERVAL=45s\n");
         Map<String, String> env = Map.of("NHOLUONGUT_PEER_GROUP_NAME", "env", "NHOLUONGUT_DISCOVERY", "auto");
-        Map<ConfigKey, FlagValue> flags = new EnumMap<>(ConfigKey.class);
-        flags.put(ConfigKey.PEER_GROUP_NAME, new FlagValue("flag", "--peer-group-name"));
+        Map<ConfigKey<?>, ConfigValue> flags = new LinkedHashMap<>();
+        flags.put(ConfigKey.PEER_GROUP_NAME, new ConfigValue("flag", "--peer-group-name"));
 
         AgentConfig c = load(env, flags);
 
-        assertThat(c.peerGroupName()).isEqualTo("flag");
-        assertThat(c.discovery()).isEqualTo(AgentConfig.DiscoveryMode.AUTO);
-        assertThat(c.refreshInterval()).isEqualTo(Duration.ofSeconds(45));
-        assertThat(c.scopeEnabled()).isFalse();
+        assertThat(c.get(ConfigKey.PEER_GROUP_NAME)).isEqualTo("flag");
+        assertThat(c.get(ConfigKey.DISCOVERY)).isEqualTo(DiscoveryMode.AUTO);
+        assertThat(c.get(ConfigKey.REFRESH_INTERVAL)).isEqualTo(Duration.ofSeconds(45));
+        assertThat(c.get(ConfigKey.SCOPE_ENABLED)).isFalse();
     }
 
     @Test
@@ -97,7 +99,7 @@ class ConfigLoaderTest {
 
         AgentConfig c = load();
 
-        assertThat(c.serviceToken()).isEqualTo("new-token");
+        assertThat(c.get(ConfigKey.SERVICE_TOKEN)).isEqualTo("new-token");
         assertThat(c.scopeCloudMode()).isTrue();
         assertThat(c.toString()).doesNotContain("new-token").contains("****");
         assertThat(warningLines()).isEmpty();
@@ -111,7 +113,7 @@ class ConfigLoaderTest {
 
         AgentConfig c = load();
 
-        assertThat(c.peerGroupTag()).isEqualTo("team");
+        assertThat(c.get(ConfigKey.PEER_GROUP_TAG)).isEqualTo("team");
         assertThat(c.netLaunchArgs())
                 .containsExactly("--plugin=false", "--hostname-from-label", "com.amazonaws.ecs.container-name");
         assertThat(c.scopeLaunchArgs()).containsExactly("--weave=false", "--probe.docker=true x");
@@ -127,9 +129,9 @@ class ConfigLoaderTest {
 
         AgentConfig c = load();
 
-        assertThat(c.scopeEnabled()).isFalse();
-        assertThat(c.peerGroupName()).isEqualTo("team #1");
-        assertThat(c.peerGroupTag()).isEqualTo("ns#tag");
+        assertThat(c.get(ConfigKey.SCOPE_ENABLED)).isFalse();
+        assertThat(c.get(ConfigKey.PEER_GROUP_NAME)).isEqualTo("team #1");
+        assertThat(c.get(ConfigKey.PEER_GROUP_TAG)).isEqualTo("ns#tag");
         assertThat(c.netLaunchArgs()).as("two quoted words, not one").containsExactly("--a", "--b c");
         assertThat(c.scopeLaunchArgs()).as("escaped quotes and # stay").containsExactly("--x=q \" #r", "a #b");
     }
@@ -148,7 +150,7 @@ class ConfigLoaderTest {
 
         AgentConfig c = load(Map.of("NHOLUONGUT_COLOUR", "red"), Map.of());
 
-        assertThat(c.peerGroupName()).isNull();
+        assertThat(c.get(ConfigKey.PEER_GROUP_NAME)).isNull();
         assertThat(warningLines()).containsExactly(
                 dir.resolve("nholuongut.config") + " line 1: unknown key PEERGROUP (ignored)",
                 "environment NHOLUONGUT_COLOUR: unknown key COLOUR (ignored)");
@@ -181,11 +183,11 @@ class ConfigLoaderTest {
     @Test
     void load_refreshInterval_acceptsUnitsAndBoundsIt() throws IOException {
         write("nholuongut.config", "REFRESH_INTERVAL=1500ms\n");
-        assertThat(load().refreshInterval()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(load().get(ConfigKey.REFRESH_INTERVAL)).isEqualTo(Duration.ofMillis(1500));
         assertThat(warningLines()).anyMatch(w -> w.contains("below 10s"));
 
         write("nholuongut.config", "REFRESH_INTERVAL=5m\n");
-        assertThat(load().refreshInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(load().get(ConfigKey.REFRESH_INTERVAL)).isEqualTo(Duration.ofMinutes(5));
 
         write("nholuongut.config", "REFRESH_INTERVAL=500ms\n");
         assertThatThrownBy(this::load).hasMessageContaining("at least 1s");
@@ -196,10 +198,10 @@ class ConfigLoaderTest {
 
     @Test
     void load_readyTimeout_defaultsTo80sAndIsBounded() throws IOException {
-        assertThat(load().readyTimeout()).isEqualTo(Duration.ofSeconds(80));
+        assertThat(load().get(ConfigKey.READY_TIMEOUT)).isEqualTo(Duration.ofSeconds(80));
 
         write("nholuongut.config", "READY_TIMEOUT=45s\n");
-        assertThat(load().readyTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(load().get(ConfigKey.READY_TIMEOUT)).isEqualTo(Duration.ofSeconds(45));
 
         write("nholuongut.config", "# boot\nREADY_TIMEOUT=0s\n");
         assertThatThrownBy(this::load).hasMessageContaining("nholuongut.config line 2")
@@ -212,10 +214,10 @@ class ConfigLoaderTest {
 
     @Test
     void load_discoverTimeout_defaultsTo120sAndIsValidatedLikeTheOthers() throws IOException {
-        assertThat(load().discoverTimeout()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(load().get(ConfigKey.DISCOVER_TIMEOUT)).isEqualTo(Duration.ofSeconds(120));
 
         write("nholuongut.config", "DISCOVER_TIMEOUT=5m\n");
-        assertThat(load().discoverTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(load().get(ConfigKey.DISCOVER_TIMEOUT)).isEqualTo(Duration.ofMinutes(5));
 
         write("nholuongut.config", "DISCOVER_TIMEOUT=500ms\n");
         assertThatThrownBy(this::load).hasMessageContaining("nholuongut.config line 1")
@@ -272,6 +274,6 @@ class ConfigLoaderTest {
         write("nholuongut.config", "REFRESH_INTERVAL=30s\n");
         write("scope.config", "REFRESH_INTERVAL=\n");
 
-        assertThat(load().refreshInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(load().get(ConfigKey.REFRESH_INTERVAL)).isEqualTo(Duration.ofSeconds(60));
     }
 }

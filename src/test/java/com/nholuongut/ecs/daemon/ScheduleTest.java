@@ -10,18 +10,18 @@ class ScheduleTest {
 
     @Test
     void effectiveInterval_isTheRefreshIntervalForSmallGroups() {
-        assertThat(Daemon.effectiveInterval(Duration.ofSeconds(60), 10, 2)).isEqualTo(Duration.ofSeconds(60));
-        assertThat(Daemon.effectiveInterval(Duration.ofSeconds(60), 120, 2)).isEqualTo(Duration.ofSeconds(60));
+        assertThat(Schedule.effectiveInterval(Duration.ofSeconds(60), 10, 2)).isEqualTo(Duration.ofSeconds(60));
+        assertThat(Schedule.effectiveInterval(Duration.ofSeconds(60), 120, 2)).isEqualTo(Duration.ofSeconds(60));
     }
 
     @Test
     void effectiveInterval_growsWithMembersAndPagesToStayWithinTheBudget() {
-        assertThat(Daemon.effectiveInterval(Duration.ofSeconds(60), 500, 2)).isEqualTo(Duration.ofSeconds(250));
-        assertThat(Daemon.effectiveInterval(Duration.ofSeconds(60), 1000, 2)).isEqualTo(Duration.ofSeconds(500));
+        assertThat(Schedule.effectiveInterval(Duration.ofSeconds(60), 500, 2)).isEqualTo(Duration.ofSeconds(250));
+        assertThat(Schedule.effectiveInterval(Duration.ofSeconds(60), 1000, 2)).isEqualTo(Duration.ofSeconds(500));
         // 1001 members need two pages each refresh.
-        assertThat(Daemon.effectiveInterval(Duration.ofSeconds(60), 1001, 2)).isEqualTo(Duration.ofSeconds(1001));
-        assertThat(Daemon.effectiveInterval(Duration.ofSeconds(60), 5000, 2)).isEqualTo(Duration.ofSeconds(12500));
-        assertThat(Daemon.effectiveInterval(Duration.ofSeconds(1), 4, 0.5)).isEqualTo(Duration.ofSeconds(8));
+        assertThat(Schedule.effectiveInterval(Duration.ofSeconds(60), 1001, 2)).isEqualTo(Duration.ofSeconds(1001));
+        assertThat(Schedule.effectiveInterval(Duration.ofSeconds(60), 5000, 2)).isEqualTo(Duration.ofSeconds(12500));
+        assertThat(Schedule.effectiveInterval(Duration.ofSeconds(1), 4, 0.5)).isEqualTo(Duration.ofSeconds(8));
     }
 
     @Test

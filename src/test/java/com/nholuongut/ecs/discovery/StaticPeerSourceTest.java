@@ -2,7 +2,7 @@ package com.nholuongut.ecs.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nholuongut.ecs.metadata.InstanceIdentity;
+import com.nholuongut.ecs.aws.InstanceIdentity;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -1,25 +1,25 @@
-package com.nholuongut.ecs.daemon;
+package com.nholuongut.ecs.reclaim;
 
-import com.nholuongut.ecs.testing.TestConfig;
-import com.nholuongut.ecs.config.ConfigKey;
-import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nholuongut.ecs.UnavailableException;
+import com.nholuongut.ecs.aws.InstanceIdentity;
 import com.nholuongut.ecs.config.AgentConfig;
+import com.nholuongut.ecs.config.ConfigKey;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.GroupSource;
 import com.nholuongut.ecs.discovery.Peer;
 import com.nholuongut.ecs.discovery.PeerSource;
 import com.nholuongut.ecs.launch.ProcessRunner;
 import com.nholuongut.ecs.launch.Tools;
-import com.nholuongut.ecs.metadata.InstanceIdentity;
+import com.nholuongut.ecs.testing.TestConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,11 +1,13 @@
-package com.nholuongut.ecs.metadata;
+package com.nholuongut.ecs.aws;
 
+import com.nholuongut.ecs.Json;
 import com.nholuongut.ecs.UnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
@@ -14,7 +16,6 @@ import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.imds.Ec2MetadataClient;
 import software.amazon.awssdk.imds.Ec2MetadataRetryPolicy;
-import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 
 /**
  * Reads the instance identity from IMDSv2 through the SDK's {@link Ec2MetadataClient} (token first).
@@ -50,7 +51,7 @@ public final class ImdsIdentity implements AutoCloseable {
     }
 
     /** The endpoint from the environment, or the link-local default. */
-    public static URI endpointFrom(java.util.Map<String, String> env) {
+    public static URI endpointFrom(Map<String, String> env) {
         String value = env.get(ENDPOINT_ENV);
         return URI.create(value == null || value.isBlank() ? DEFAULT_ENDPOINT : value.strip());
     }
@@ -66,16 +67,16 @@ public final class ImdsIdentity implements AutoCloseable {
             }
             document = getWithoutToken(e);
         }
-        JsonNode json;
+        Map<String, Object> json;
         try {
-            json = JsonNode.parser().parse(document);
-        } catch (RuntimeException e) {
+            json = Json.object(document);
+        } catch (IllegalArgumentException e) {
             throw new UnavailableException("IMDS at " + endpoint + " returned an identity document that is not"
                     + " JSON", e);
         }
-        String id = field(json, "instanceId");
-        String region = field(json, "region");
-        String ip = field(json, "privateIp");
+        String id = Json.string(json, "instanceId");
+        String region = Json.string(json, "region");
+        String ip = Json.string(json, "privateIp");
         if (id == null || region == null) {
             throw new UnavailableException("IMDS at " + endpoint + " returned an identity document without "
                     + "instanceId or region", null);
@@ -116,14 +117,6 @@ public final class ImdsIdentity implements AutoCloseable {
         }
         return new UnavailableException("instance metadata (IMDSv2) at " + endpoint + " failed: "
                 + e.getMessage() + (root == e ? "" : " (" + root.getMessage() + ")") + hint, e);
-    }
-
-    private static String field(JsonNode json, String name) {
-        if (!json.isObject()) {
-            return null;
-        }
-        JsonNode node = json.field(name).orElse(null);
-        return node == null || !node.isString() ? null : node.asString();
     }
 
     @Override

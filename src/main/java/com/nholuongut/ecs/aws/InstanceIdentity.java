@@ -1,4 +1,4 @@
-package com.nholuongut.ecs.metadata;
+package com.nholuongut.ecs.aws;
 
 /**
  * Who we are: the instance id, its region and its own private IPv4 address.

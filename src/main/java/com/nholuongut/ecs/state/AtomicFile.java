@@ -1,4 +1,4 @@
-package com.nholuongut.ecs.daemon;
+package com.nholuongut.ecs.state;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package com.nholuongut.ecs.discovery;
+package com.nholuongut.ecs.aws;
 
 import com.nholuongut.ecs.AgentException;
 import com.nholuongut.ecs.ExitCodes;
@@ -7,10 +7,18 @@ import com.nholuongut.ecs.ExitCodes;
 public final class AccessDeniedException extends AgentException {
 
     private final String action;
+    private final String errorCode;
 
-    public AccessDeniedException(String action, String message, Throwable cause) {
+    /** @param errorCode AWS's error code, e.g. {@code UnauthorizedOperation} */
+    public AccessDeniedException(String action, String errorCode, String message, Throwable cause) {
         super(message, cause);
         this.action = action;
+        this.errorCode = errorCode;
+    }
+
+    /** AWS's error code, e.g. {@code UnauthorizedOperation}; may be null. */
+    public String errorCode() {
+        return errorCode;
     }
 
     /** The IAM action that was refused, e.g. {@code ec2:DescribeInstances}. */

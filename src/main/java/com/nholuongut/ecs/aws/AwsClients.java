@@ -1,15 +1,11 @@
-package com.nholuongut.ecs.discovery;
+package com.nholuongut.ecs.aws;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -19,25 +15,35 @@ import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
- * The EC2 and Auto Scaling clients, built from the SDK's standard settings as found in the given
- * environment ({@code AWS_ENDPOINT_URL}, {@code AWS_ENDPOINT_URL_EC2}, {@code AWS_ENDPOINT_URL_AUTO_SCALING},
- * credentials variables, else the default chain). The environment is passed in rather than read globally
- * so that tests can run the CLI in-process against an emulator.
+ * The EC2 and Auto Scaling clients. Endpoints and credentials come from the SDK's own standard settings
+ * ({@code AWS_ENDPOINT_URL}, {@code AWS_ENDPOINT_URL_EC2}, the default credentials chain, ...) unless
+ * {@link Settings} names them: in-process tests do, production never does, so the SDK is the one source.
  */
 public final class AwsClients implements AutoCloseable {
+
+    /**
+     * Explicit endpoint and credentials, for tests that run the agent in-process against an emulator.
+     *
+     * @param endpoint    every service's endpoint, or null for the SDK's standard settings
+     * @param credentials the credentials, or null for the SDK's default chain
+     */
+    public record Settings(URI endpoint, AwsCredentialsProvider credentials) {
+        /** The SDK's standard settings: what an instance uses. */
+        public static final Settings STANDARD = new Settings(null, null);
+    }
 
     private final SdkHttpClient http;
     private final ClientOverrideConfiguration override;
     private final AwsCredentialsProvider credentials;
     private final String region;
-    private final Map<String, String> env;
+    private final Settings settings;
     private final Ec2Client ec2;
     private AutoScalingClient autoScaling;
 
-    private AwsClients(SdkHttpClient http, String region, Map<String, String> env, AwsTimeouts timeouts) {
+    private AwsClients(SdkHttpClient http, String region, Settings settings, AwsTimeouts timeouts) {
         this.http = http;
         this.region = region;
-        this.env = env;
+        this.settings = settings;
         this.override = ClientOverrideConfiguration.builder()
                 .apiCallTimeout(timeouts.call())
                 .apiCallAttemptTimeout(timeouts.attempt())
@@ -45,8 +51,9 @@ public final class AwsClients implements AutoCloseable {
                 // exponential backoff with jitter: at fleet scale that protects the account's shared budget.
                 .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy())
                 .build();
-        this.credentials = credentials(env);
-        this.ec2 = configure(Ec2Client.builder(), endpoint(env, "AWS_ENDPOINT_URL_EC2")).build();
+        this.credentials = settings.credentials() != null ? settings.credentials()
+                : DefaultCredentialsProvider.builder().build();
+        this.ec2 = configure(Ec2Client.builder()).build();
     }
 
     /**
@@ -62,37 +69,19 @@ public final class AwsClients implements AutoCloseable {
     }
 
     /** Builds the clients for {@code region} over {@code http}, which they then own and close. */
-    public static AwsClients create(String region, Map<String, String> env, SdkHttpClient http,
-                                    AwsTimeouts timeouts) {
-        return new AwsClients(http, region, env, timeouts);
+    public static AwsClients create(String region, SdkHttpClient http, Settings settings, AwsTimeouts timeouts) {
+        return new AwsClients(http, region, settings, timeouts);
     }
 
-    private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder, URI endpoint) {
+    private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder) {
         builder.httpClient(http)
                 .overrideConfiguration(override)
                 .credentialsProvider(credentials)
                 .region(Region.of(region));
-        if (endpoint != null) {
-            builder.endpointOverride(endpoint);
+        if (settings.endpoint() != null) {
+            builder.endpointOverride(settings.endpoint());
         }
         return builder;
-    }
-
-    private static URI endpoint(Map<String, String> env, String serviceVariable) {
-        String value = env.getOrDefault(serviceVariable, env.get("AWS_ENDPOINT_URL"));
-        return value == null || value.isBlank() ? null : URI.create(value.strip());
-    }
-
-    private static AwsCredentialsProvider credentials(Map<String, String> env) {
-        String id = env.get("AWS_ACCESS_KEY_ID");
-        String secret = env.get("AWS_SECRET_ACCESS_KEY");
-        if (id == null || secret == null || id.isBlank() || secret.isBlank()) {
-            return DefaultCredentialsProvider.builder().build();
-        }
-        String session = env.get("AWS_SESSION_TOKEN");
-        return StaticCredentialsProvider.create(session == null || session.isBlank()
-                ? AwsBasicCredentials.create(id, secret)
-                : AwsSessionCredentials.create(id, secret, session));
     }
 
     /** The credentials the clients sign with (for {@code doctor}). */
@@ -107,8 +96,7 @@ public final class AwsClients implements AutoCloseable {
     /** The Auto Scaling client, built on first use: tag-mode instances never pay for it. */
     public synchronized AutoScalingClient autoScaling() {
         if (autoScaling == null) {
-            autoScaling = configure(AutoScalingClient.builder(), endpoint(env, "AWS_ENDPOINT_URL_AUTO_SCALING"))
-                    .build();
+            autoScaling = configure(AutoScalingClient.builder()).build();
         }
         return autoScaling;
     }

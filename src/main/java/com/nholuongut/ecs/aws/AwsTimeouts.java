@@ -1,4 +1,4 @@
-package com.nholuongut.ecs.discovery;
+package com.nholuongut.ecs.aws;
 
 import java.time.Duration;
 import java.util.Objects;

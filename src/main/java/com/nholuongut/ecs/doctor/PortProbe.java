@@ -1,4 +1,4 @@
-package com.nholuongut.ecs.cli;
+package com.nholuongut.ecs.doctor;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

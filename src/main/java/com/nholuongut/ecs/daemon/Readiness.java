@@ -1,4 +1,4 @@
-package com.nholuongut.ecs.cli;
+package com.nholuongut.ecs.daemon;
 
 import com.nholuongut.ecs.config.Durations;
 import com.nholuongut.ecs.launch.Tools;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * kill the launch half-way and restart the agent into the same launch, over and over. Reporting ready
  * first lets the ECS agent start, as the original image did after 120 s, while the launch goes on.
  */
-final class Readiness implements Runnable {
+public final class Readiness implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(Readiness.class);
 
@@ -25,7 +25,7 @@ final class Readiness implements Runnable {
     private final AtomicBoolean sent = new AtomicBoolean();
 
     /** @param underSystemd whether {@code NOTIFY_SOCKET} is set: otherwise nothing is ever reported */
-    Readiness(Tools tools, boolean underSystemd) {
+    public Readiness(Tools tools, boolean underSystemd) {
         this.tools = tools;
         this.underSystemd = underSystemd;
     }
@@ -42,7 +42,7 @@ final class Readiness implements Runnable {
      * Reports ready after {@code timeout} if Net was not up by then, with a WARN saying why (from
      * {@code why}); a daemon thread does the waiting.
      */
-    void startDeadline(Duration timeout, Supplier<String> why) {
+    public void startDeadline(Duration timeout, Supplier<String> why) {
         if (!underSystemd) {
             return;
         }

@@ -1,0 +1,17 @@
+package com.nholuongut.ecs;
+
+/**
+ * A command line that parses but cannot work (exit 2): {@code --instance-id} without a region, malformed,
+ * or naming no instance.
+ */
+public final class UsageException extends AgentException {
+
+    public UsageException(String message) {
+        super(message, null);
+    }
+
+    @Override
+    public int exitCode() {
+        return ExitCodes.USAGE;
+    }
+}

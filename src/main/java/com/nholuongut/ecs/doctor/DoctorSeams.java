@@ -1,0 +1,26 @@
+package com.nholuongut.ecs.doctor;
+
+import com.nholuongut.ecs.aws.AwsClients;
+import com.nholuongut.ecs.aws.InstanceIdentity;
+import com.nholuongut.ecs.discovery.PeerSource;
+import com.nholuongut.ecs.launch.Tools;
+
+/** What the checks run on: the same identity, AWS clients, discovery and tools as the daemon's. */
+public interface DoctorSeams {
+
+    /** Our identity, from the flags or IMDSv2; throws the agent's typed errors. */
+    InstanceIdentity identity();
+
+    /** Whether the identity comes from {@code --instance-id} (IMDS is then not asked). */
+    boolean identityFromFlags();
+
+    /** AWS clients for the region; the caller closes them. */
+    AwsClients awsClients(String region);
+
+    /** Discovery over those clients (not closing them). */
+    PeerSource peerSource(AwsClients clients, InstanceIdentity self);
+
+    Tools tools();
+
+    PortProbe probe();
+}
