@@ -21,3 +21,6 @@ mkdir -p bench/out
 java -Xmx6g -XX:+UseParallelGC -Dbudget="$BUDGET" -Drefresh="$REFRESH" \
     -cp "target/classes:target/test-classes:$(cat bench/out/fleet.classpath)" \
     com.nholuongut.ecs.bench.FleetSimulation "$@" | tee bench/out/fleet.txt
+# Scope standalone's fan-out under SCOPE_APPS=all and the default 3, from the agent's own rule.
+java -cp "target/classes:target/test-classes:$(cat bench/out/fleet.classpath)" \
+    com.nholuongut.ecs.bench.ScopeFanout | tee bench/out/scope-fanout.txt

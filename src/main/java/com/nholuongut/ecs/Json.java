@@ -1,5 +1,9 @@
 package com.nholuongut.ecs;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.PrettyPrinter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.util.List;
@@ -11,15 +15,19 @@ import java.util.Map;
  */
 public final class Json {
 
-    private static final JSON PRETTY = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT, JSON.Feature.WRITE_NULL_PROPERTIES);
+    /**
+     * One line, a space after each colon and comma ({@code {"kind": "tag", "peers": ["10.0.0.2"]}}): what
+     * scripts have been grepping, {@code grep '"kind": "asg"'}, keeps working.
+     */
+    private static final JSON ONE_LINE = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES).with(oneLine());
 
     private Json() {
     }
 
-    /** {@code value} (maps, lists, strings, numbers, booleans, null) as JSON text, indented. */
+    /** {@code value} (maps, lists, strings, numbers, booleans, null) as JSON text, on one line. */
     public static String write(Object value) {
         try {
-            return PRETTY.asString(value);
+            return ONE_LINE.asString(value);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
         }
@@ -59,6 +67,46 @@ public final class Json {
             return List.of();
         }
         return list.stream().filter(Map.class::isInstance).map(e -> (Map<String, Object>) e).toList();
+    }
+
+    private static PrettyPrinter oneLine() {
+        return new OneLine();
+    }
+
+    /** Jackson's printer without indentation or line breaks, and {@code []}/{@code {}} for empty ones. */
+    private static final class OneLine extends DefaultPrettyPrinter {
+        OneLine() {
+            super(Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                    .withObjectEntrySpacing(Separators.Spacing.AFTER)
+                    .withArrayValueSpacing(Separators.Spacing.AFTER)
+                    .withRootSeparator(""));
+            indentObjectsWith(new NopIndenter());
+            indentArraysWith(new NopIndenter());
+        }
+
+        @Override
+        public DefaultPrettyPrinter createInstance() {
+            return new OneLine();
+        }
+
+        @Override
+        public void writeEndArray(JsonGenerator g, int values) throws IOException {
+            if (values == 0) {
+                g.writeRaw(']');
+            } else {
+                super.writeEndArray(g, values);
+            }
+        }
+
+        @Override
+        public void writeEndObject(JsonGenerator g, int entries) throws IOException {
+            if (entries == 0) {
+                g.writeRaw('}');
+            } else {
+                super.writeEndObject(g, entries);
+            }
+        }
     }
 
     private static String firstLine(String message) {

@@ -9,8 +9,10 @@ import com.nholuongut.ecs.config.ConfigValue;
 import com.nholuongut.ecs.config.Durations;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.PeerSource;
+import com.nholuongut.ecs.discovery.ScopeApps;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -67,7 +69,9 @@ final class DiscoverCommand implements Callable<Integer> {
         });
         PrintWriter out = spec.commandLine().getOut();
         if (output == Format.json) {
-            out.println(JsonOutput.discovery(discovery));
+            boolean apps = config.get(ConfigKey.SCOPE_ENABLED) && !config.scopeCloudMode();
+            out.println(JsonOutput.discovery(discovery, apps
+                    ? ScopeApps.of(discovery, config.get(ConfigKey.SCOPE_APPS)).addresses() : List.of()));
         } else {
             discovery.addresses().forEach(out::println);
         }

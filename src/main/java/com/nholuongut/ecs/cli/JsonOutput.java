@@ -16,7 +16,8 @@ final class JsonOutput {
     private JsonOutput() {
     }
 
-    static String discovery(Discovery d) {
+    /** @param scopeApps the Scope app members' addresses (none when Scope runs no app: cloud mode, disabled) */
+    static String discovery(Discovery d, List<String> scopeApps) {
         Map<String, Object> self = new LinkedHashMap<>();
         self.put("instanceId", d.self().instanceId());
         self.put("address", d.self().address());
@@ -36,6 +37,7 @@ final class JsonOutput {
         json.put("self", self);
         json.put("source", source);
         json.put("peers", d.peers().stream().map(JsonOutput::peer).toList());
+        json.put("scopeApps", scopeApps);
         return Json.write(json);
     }
 

@@ -45,6 +45,8 @@ public final class ConfigKey<T> {
             "Scope runs in cloud mode with this token");
     public static final ConfigKey<List<String>> SCOPE_LAUNCH_ARGS = key("SCOPE_LAUNCH_ARGS", null, Parsers.WORDS,
             "extra arguments for scope launch");
+    public static final ConfigKey<Integer> SCOPE_APPS = key("SCOPE_APPS", "3", Parsers.SCOPE_APPS,
+            "how many members (lowest instance ids) run the Scope app in standalone mode; all for every member");
     public static final ConfigKey<Path> NET_BIN = key("NET_BIN", "/usr/local/bin/nholuongut", Parsers.ABSOLUTE_PATH,
             "the nholuongut tool");
     public static final ConfigKey<Path> SCOPE_BIN = key("SCOPE_BIN", "/usr/local/bin/scope", Parsers.ABSOLUTE_PATH,

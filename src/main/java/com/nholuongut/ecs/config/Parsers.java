@@ -2,6 +2,7 @@ package com.nholuongut.ecs.config;
 
 import com.nholuongut.ecs.discovery.Addresses;
 import com.nholuongut.ecs.discovery.DiscoveryMode;
+import com.nholuongut.ecs.discovery.ScopeApps;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,6 +101,22 @@ final class Parsers {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + abbreviate(raw) + "' is not one of auto, tag, asg");
         }
+    };
+
+    /** A positive number of members, or {@code all} ({@link ScopeApps#ALL}). */
+    static final Function<String, Integer> SCOPE_APPS = raw -> {
+        if (raw.equalsIgnoreCase("all")) {
+            return ScopeApps.ALL;
+        }
+        try {
+            int count = Integer.parseInt(raw);
+            if (count > 0 && raw.matches("[0-9]+")) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("'" + abbreviate(raw) + "' is not a positive number of members or all");
     };
 
     /** IP literals separated by spaces or commas: no host name, no shell text. */

@@ -7,6 +7,7 @@ import com.nholuongut.ecs.config.ConfigKey;
 import com.nholuongut.ecs.config.Durations;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.PeerSource;
+import com.nholuongut.ecs.discovery.ScopeApps;
 import com.nholuongut.ecs.launch.Tools;
 import com.nholuongut.ecs.reclaim.Reclaimer;
 import com.nholuongut.ecs.state.PeerState;
@@ -139,10 +140,16 @@ public final class Daemon {
             waitForAws();
             return;
         }
-        if (!stopping()) {
-            // `scope launch` fails while Scope runs (the agent restarted after `nholuongut stop`, say):
-            // stopping first is harmless when it does not.
-            net.relaunchScope(peers);
+        if (stopping()) {
+            return;
+        }
+        if (discovery != null) {
+            net.applyScope(ScopeApps.of(discovery, config.get(ConfigKey.SCOPE_APPS)), discovery.self().address());
+        } else if (config.get(ConfigKey.SCOPE_APPS) == ScopeApps.ALL) {
+            // Saved peers have no instance ids: only the all-apps layout can be drawn from them.
+            net.applyScope(ScopeApps.allOf(peers, null), null);
+        } else {
+            log.info("Scope waits for AWS: which members run its app is known from their instance ids");
         }
     }
 
@@ -171,7 +178,7 @@ public final class Daemon {
         if (net.netUp()) {
             net.applyNet(peers);
         }
-        net.applyScope(peers);
+        net.applyScope(ScopeApps.of(discovery, config.get(ConfigKey.SCOPE_APPS)), discovery.self().address());
         // Last: the peers' own update (connect, forget, Scope) never waits for the address-space clean-up.
         if (net.netUp() && reclaimer != null && !stopping()) {
             try {

@@ -2,6 +2,7 @@ package com.nholuongut.ecs.daemon;
 
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.config.ConfigKey;
+import com.nholuongut.ecs.discovery.ScopeApps;
 import com.nholuongut.ecs.launch.Tools;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,7 +14,8 @@ import java.util.Set;
 /**
  * What Net and Scope were told, and the tool calls that bring them to a peer list (SPEC, "Launching and
  * refreshing"), within the real command lines' rules: {@code connect --replace} and {@code forget} need a
- * peer, {@code launch} fails while the tool runs. A call that fails is retried at the next peer list.
+ * peer, {@code launch} fails while the tool runs (so every Scope launch follows a {@code scope stop}, which
+ * stops nothing when Scope does not run). A call that fails is retried at the next peer list.
  */
 final class Reconciler {
 
@@ -27,8 +29,8 @@ final class Reconciler {
     private List<String> netPeers;
     private final Set<String> pendingForget = new LinkedHashSet<>();
     private boolean scopeUp;
-    /** What Scope was last launched with; null when unknown. */
-    private List<String> scopePeers;
+    /** The line Scope was last launched with; null when unknown. */
+    private List<String> scopeLine;
 
     Reconciler(AgentConfig config, Tools tools, Runnable ready) {
         this.config = config;
@@ -85,27 +87,26 @@ final class Reconciler {
         }
     }
 
-    /** Scope's line for these peers: launched when it is not up, relaunched when its peers changed. */
-    void applyScope(List<String> peers) {
-        // Cloud mode's line has no peers: only a failed launch is retried.
-        if (config.get(ConfigKey.SCOPE_ENABLED) && (!scopeUp || !config.scopeCloudMode() && !peers.equals(scopePeers))) {
-            relaunchScope(peers);
+    /**
+     * Scope launched when it is not up, relaunched ({@code scope stop}, {@code scope launch}) only when this
+     * member's own line changed: its peers under {@code all}, the app set, becoming or ceasing to be an app
+     * member. An unchanged line runs no Scope command.
+     */
+    void applyScope(ScopeApps apps, String selfAddress) {
+        if (!config.get(ConfigKey.SCOPE_ENABLED)) {
+            return;
+        }
+        List<String> line = tools.scopeLine(apps, selfAddress);
+        if (!scopeUp || !line.equals(scopeLine)) {
+            tools.stopScope();
+            scopeUp = tools.launchScope(line);
+            scopeLine = scopeUp ? line : null;
         }
     }
 
     /** A running Scope of an earlier agent is left as it is until there are peers to tell it. */
     void adoptRunningScope() {
         scopeUp = true;
-    }
-
-    /** {@code scope stop}, then {@code scope launch}: the real script refuses to launch while Scope runs. */
-    void relaunchScope(List<String> peers) {
-        if (!config.get(ConfigKey.SCOPE_ENABLED)) {
-            return;
-        }
-        tools.stopScope();
-        scopeUp = tools.launchScope(peers);
-        scopePeers = scopeUp ? peers : null;
     }
 
     private void up(List<String> told) {

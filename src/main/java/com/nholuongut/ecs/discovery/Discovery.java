@@ -1,6 +1,7 @@
 package com.nholuongut.ecs.discovery;
 
 import com.nholuongut.ecs.aws.InstanceIdentity;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -33,11 +34,21 @@ public record Discovery(InstanceIdentity self, GroupSource source, List<Peer> pe
      * space. Empty when an id is unknown (static peers), where no member is chosen.
      */
     public Optional<String> lowestInstanceId() {
+        return lowestMembers(1).map(lowest -> lowest.get(0).instanceId());
+    }
+
+    /**
+     * The {@code count} members with the lowest instance ids, us included, in id order: the one rule by which
+     * every member, from the same AWS view, picks the same members for a job (reclaiming address space,
+     * running the Scope app) without coordination. Empty when an id is unknown (static peers).
+     */
+    public Optional<List<Peer>> lowestMembers(int count) {
         if (self.instanceId() == null || peers.stream().anyMatch(p -> p.instanceId() == null)) {
             return Optional.empty();
         }
-        return Stream.concat(Stream.of(self.instanceId()),
-                peers.stream().map(Peer::instanceId)).min(String::compareTo);
+        Peer us = new Peer(self.instanceId(), self.address() == null ? "" : self.address(), "running");
+        return Optional.of(Stream.concat(Stream.of(us), peers.stream())
+                .sorted(Comparator.comparing(Peer::instanceId)).limit(count).toList());
     }
 
     /** The peers' addresses in order. */

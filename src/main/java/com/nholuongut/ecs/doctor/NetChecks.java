@@ -3,6 +3,7 @@ package com.nholuongut.ecs.doctor;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.config.ConfigKey;
 import com.nholuongut.ecs.discovery.Discovery;
+import com.nholuongut.ecs.discovery.ScopeApps;
 import com.nholuongut.ecs.doctor.Check.Status;
 import com.nholuongut.ecs.launch.RouterReport;
 import java.nio.file.Files;
@@ -22,23 +23,34 @@ final class NetChecks {
     private NetChecks() {
     }
 
-    /** TCP 6783 on every peer (and 4040 for Scope standalone), in parallel, 1 s each. */
+    /**
+     * TCP 6783 on every peer, and for Scope standalone TCP 4040 on the app members only (the others run no
+     * app), in parallel, 1 s each; a line first says which members run the Scope app.
+     */
     static void ports(Report report, AgentConfig config, Discovery discovery, PortProbe probe) {
-        List<Integer> ports = new ArrayList<>(List.of(Doctor.NET_PORT));
+        List<String> apps = List.of();
         if (config.get(ConfigKey.SCOPE_ENABLED) && !config.scopeCloudMode()) {
-            ports.add(Doctor.SCOPE_PORT);
+            ScopeApps scope = ScopeApps.of(discovery, config.get(ConfigKey.SCOPE_APPS));
+            apps = scope.targets(discovery.self().address());
+            report.pass("scope apps", (scope.addresses().isEmpty() ? "none" : String.join(", ", scope.addresses()))
+                    + (scope.self() ? " (this instance runs one)" : " (this instance runs a probe only)"));
         }
         if (discovery.peers().isEmpty()) {
             report.skip("ports", "no peers to check");
             return;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(16, discovery.peers().size() * ports.size()));
+        List<String[]> targets = new ArrayList<>();
+        for (String address : discovery.addresses()) {
+            targets.add(new String[] {address, String.valueOf(Doctor.NET_PORT)});
+            if (apps.contains(address)) {
+                targets.add(new String[] {address, String.valueOf(Doctor.SCOPE_PORT)});
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(16, targets.size()));
         try {
             List<CompletableFuture<Check>> futures = new ArrayList<>();
-            for (String address : discovery.addresses()) {
-                for (int port : ports) {
-                    futures.add(CompletableFuture.supplyAsync(() -> port(probe, address, port), pool));
-                }
+            for (String[] t : targets) {
+                futures.add(CompletableFuture.supplyAsync(() -> port(probe, t[0], Integer.parseInt(t[1])), pool));
             }
             futures.forEach(f -> report.add(f.join()));
         } finally {

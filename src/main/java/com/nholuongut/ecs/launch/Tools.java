@@ -3,6 +3,7 @@ package com.nholuongut.ecs.launch;
 import com.nholuongut.ecs.AgentException;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.config.ConfigKey;
+import com.nholuongut.ecs.discovery.ScopeApps;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -90,17 +91,32 @@ public final class Tools {
         return run(List.of(net(), "rmpeer", peerName), COMMAND_TIMEOUT, true).ok();
     }
 
-    /** {@code scope launch --probe.ecs=true ...}: with the peers standalone, with the token in cloud mode. */
-    public boolean launchScope(Collection<String> peers) {
-        List<String> argv = new ArrayList<>(List.of(scope(), "launch", "--probe.ecs=true"));
+    /**
+     * This member's {@code scope launch} line (SPEC, "Scope"): in cloud mode {@code --probe.ecs=true
+     * --service-token=TOKEN [SCOPE_LAUNCH_ARGS]}; on an app member {@code --probe.ecs=true [SCOPE_LAUNCH_ARGS]
+     * OTHER_APP_ADDR...} (its probe reports to its own app by itself); on any other {@code --no-app
+     * --probe.ecs=true [SCOPE_LAUNCH_ARGS] APP_ADDR...}.
+     */
+    public List<String> scopeLine(ScopeApps apps, String selfAddress) {
+        List<String> argv = new ArrayList<>(List.of(scope(), "launch"));
         if (config.scopeCloudMode()) {
+            argv.add("--probe.ecs=true");
             argv.add("--service-token=" + config.get(ConfigKey.SERVICE_TOKEN));
             argv.addAll(config.scopeLaunchArgs());
-        } else {
-            argv.addAll(config.scopeLaunchArgs());
-            argv.addAll(peers);
+            return argv;
         }
-        return run(argv, LAUNCH_TIMEOUT, true).ok();
+        if (!apps.self()) {
+            argv.add("--no-app");
+        }
+        argv.add("--probe.ecs=true");
+        argv.addAll(config.scopeLaunchArgs());
+        argv.addAll(apps.self() ? apps.targets(selfAddress) : apps.addresses());
+        return argv;
+    }
+
+    /** Runs a line of {@link #scopeLine}. */
+    public boolean launchScope(List<String> line) {
+        return run(line, LAUNCH_TIMEOUT, true).ok();
     }
 
     /** {@code scope stop}. */

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.nholuongut.ecs.config.ConfigValue;
 import com.nholuongut.ecs.discovery.DiscoveryMode;
+import com.nholuongut.ecs.discovery.ScopeApps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -226,6 +227,23 @@ class ConfigLoaderTest {
 
         write("nholuongut.config", "DISCOVER_TIMEOUT=forever\n");
         assertThatThrownBy(this::load).hasMessageContaining("DISCOVER_TIMEOUT").hasMessageContaining("'forever'");
+    }
+
+    @Test
+    void load_scopeApps_isAPositiveCountOrAll_default3() throws IOException {
+        assertThat(load().get(ConfigKey.SCOPE_APPS)).isEqualTo(3);
+
+        write("scope.config", "SCOPE_APPS=5\n");
+        assertThat(load().get(ConfigKey.SCOPE_APPS)).isEqualTo(5);
+        write("scope.config", "SCOPE_APPS=ALL\n");
+        assertThat(load().get(ConfigKey.SCOPE_APPS)).isEqualTo(ScopeApps.ALL);
+
+        for (String bad : List.of("0", "-1", "three", "2.5", "+2", "99999999999")) {
+            write("scope.config", "# apps\nSCOPE_APPS=" + bad + "\n");
+            assertThatThrownBy(this::load).as(bad).hasMessageContaining("scope.config line 2")
+                    .hasMessageContaining("SCOPE_APPS").hasMessageContaining("not a positive number of members or all")
+                    .extracting(e -> ((ConfigException) e).exitCode()).isEqualTo(78);
+        }
     }
 
     @Test

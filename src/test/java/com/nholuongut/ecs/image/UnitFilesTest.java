@@ -32,7 +32,7 @@ class UnitFilesTest {
             Map.entry("SCOPE_LAUNCH_ARGS", ""), Map.entry("NET_BIN", "/usr/local/bin/nholuongut"),
             Map.entry("SCOPE_BIN", "/usr/local/bin/scope"), Map.entry("STATE_DIR", "/var/lib/nholuongut"),
             Map.entry("IMDS_V1_FALLBACK", "false"), Map.entry("NET_PASSWORD", ""), Map.entry("NET_PASSWORD_FILE", ""),
-            Map.entry("DISCOVER_TIMEOUT", "120s"));
+            Map.entry("DISCOVER_TIMEOUT", "120s"), Map.entry("SCOPE_APPS", "3"));
     /** A KEY=VALUE line, commented out or not. */
     static final Pattern SETTING = Pattern.compile("#?([A-Z][A-Z0-9_]*)=(.*)");
 
@@ -210,7 +210,7 @@ class UnitFilesTest {
         List<String> lines = Files.readAllLines(Script.repoFile("packer/files/etc/nholuongut/scope.config"));
 
         assertThat(lines).allMatch(l -> l.isBlank() || l.startsWith("#"));
-        assertThat(lines).contains("#SCOPE_ENABLED=true", "#SERVICE_TOKEN=", "#SCOPE_LAUNCH_ARGS=");
+        assertThat(lines).contains("#SCOPE_ENABLED=true", "#SERVICE_TOKEN=", "#SCOPE_LAUNCH_ARGS=", "#SCOPE_APPS=3");
         assertThat(text("packer/scripts/install.sh")).contains(
                 "install -m 0600 \"$STAGE/files/etc/nholuongut/scope.config\" \"$ETC/scope.config\"");
     }
