@@ -76,8 +76,10 @@ mkdir -p "$work/etc" "$work/state"
 if [[ -d $config_dir ]]; then
     find "$config_dir" -maxdepth 1 -name '*.config' -exec cp {} "$work/etc/" \;
 fi
-# Stand-ins for nholuongut and scope: Net "not running yet" (status exits 1), every other call succeeds, so
-# the run takes the path of a first boot (launch Net, then Scope).
+# Stand-ins for nholuongut and scope: Net "not running yet" (status exits 1), every other call succeeds. With
+# AWS unreachable a fresh instance launches nothing (no lone Net), so the run starts from saved peers, as a
+# reboot does: launch Net, then Scope (SCOPE_APPS=all, since saved peers carry no instance ids).
+printf '{"version": 1, "members": 2, "peers": ["127.0.0.2"]}\n' >"$work/state/peers.json"
 cat >"$work/tool" <<'TOOL'
 #!/bin/sh
 [ "${1:-}" = status ] && exit 1
@@ -94,7 +96,7 @@ env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$work" LANG=C.UTF-8 \
     "$java" "${opts[@]}" -XX:ArchiveClassesAtExit="$work/agent.jsa" -jar "$jar" run \
     --config-dir "$work/etc" --instance-id i-00000000000000000 --region us-east-1 \
     --set PEERS= --set DISCOVERY=auto --set SCOPE_ENABLED=true --set SERVICE_TOKEN= \
-    --set NET_BIN="$no_op" --set SCOPE_BIN="$no_op" --set STATE_DIR="$work/state" \
+    --set NET_BIN="$no_op" --set SCOPE_BIN="$no_op" --set STATE_DIR="$work/state" --set SCOPE_APPS=all \
     >"$work/run.log" 2>&1 &
 pid=$!
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 /** {@code doctor}: one line per preflight check, a summary, exit 0 only when every check passed. */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Check what the agent needs: IMDSv2, credentials, each IAM action, the peer group,",
-            "TCP 6783 (and 4040 for Scope standalone) on every peer, the tools. Exit 0 only if all pass, else 1."})
+            "TCP 6783 on every peer (and 4040 on the Scope app members), the tools. Exit 0 only if all pass, else 1."})
 final class DoctorCommand implements Callable<Integer> {
 
     private final Services services;

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -16,6 +17,8 @@ public final class AgentConfig {
 
     /** What replaces a secret (the Scope token, Net's password) wherever it would be shown. */
     public static final String MASK = "****";
+
+    private static final Pattern SCOPE_TOKEN_ARG = Pattern.compile("(--service-token(?:=|,? ))[^\\s,\\]]+");
 
     private final Map<ConfigKey<?>, Object> values;
     private final String netPassword;
@@ -93,7 +96,8 @@ public final class AgentConfig {
      * log line, error and report that could carry one (a tool's argv or stderr, say).
      */
     public String mask(String text) {
-        String masked = text;
+        // A token written into SCOPE_LAUNCH_ARGS is as secret as SERVICE_TOKEN.
+        String masked = text == null ? null : SCOPE_TOKEN_ARG.matcher(text).replaceAll("$1" + MASK);
         for (String secret : new String[] {get(ConfigKey.SERVICE_TOKEN), netPassword}) {
             if (masked != null && secret != null && !secret.isEmpty()) {
                 masked = masked.replace(secret, MASK);
@@ -116,6 +120,6 @@ public final class AgentConfig {
         if (netPassword != null) {
             sb.append(sep).append("netPassword=").append(MASK).append(" (").append(netPasswordFrom).append(')');
         }
-        return sb.append(']').toString();
+        return mask(sb.append(']').toString());
     }
 }

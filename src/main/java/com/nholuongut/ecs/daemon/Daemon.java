@@ -145,8 +145,9 @@ public final class Daemon {
         }
         if (discovery != null) {
             net.applyScope(ScopeApps.of(discovery, config.get(ConfigKey.SCOPE_APPS)), discovery.self().address());
-        } else if (config.get(ConfigKey.SCOPE_APPS) == ScopeApps.ALL) {
-            // Saved peers have no instance ids: only the all-apps layout can be drawn from them.
+        } else if (config.scopeCloudMode() || config.get(ConfigKey.SCOPE_APPS) == ScopeApps.ALL) {
+            // Cloud mode's line has no peers; saved peers have no instance ids: only the all-apps layout can be
+            // drawn from them.
             net.applyScope(ScopeApps.allOf(peers, null), null);
         } else {
             log.info("Scope waits for AWS: which members run its app is known from their instance ids");

@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class Doctor {
 
-    /** Net's control port and Scope's app port, checked on every peer. */
+    /** Net's control port, checked on every peer, and Scope's app port, checked on the app members. */
     public static final int NET_PORT = 6783;
     public static final int SCOPE_PORT = 4040;
 

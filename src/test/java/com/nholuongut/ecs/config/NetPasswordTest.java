@@ -159,6 +159,15 @@ class NetPasswordTest {
     }
 
     @Test
+    void scopeTokenInScopeLaunchArgs_isMaskedLikeTheOtherSecrets() throws IOException {
+        AgentConfig c = load("SCOPE_LAUNCH_ARGS=--service-token=" + SECRET + " --probe.docker=true\n");
+
+        assertThat(c.toString()).doesNotContain(SECRET).contains("--service-token=****");
+        assertThat(c.mask("ran scope launch --service-token=" + SECRET + " --no-app")).doesNotContain(SECRET);
+        assertThat(c.mask("ran scope launch --service-token " + SECRET)).doesNotContain(SECRET);
+    }
+
+    @Test
     void password_inAConfigFileReadableByOthers_isAWarning() throws IOException {
         Files.writeString(dir.resolve("scope.config"), "NET_PASSWORD=" + SECRET + "\n");
         Files.setPosixFilePermissions(dir.resolve("scope.config"), PosixFilePermissions.fromString("rw-r--r--"));
