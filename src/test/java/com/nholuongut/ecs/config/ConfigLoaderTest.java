@@ -3,12 +3,10 @@ package com.nholuongut.ecs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.nholuongut.ecs.config.ConfigValue;
 import com.nholuongut.ecs.discovery.DiscoveryMode;
 import com.nholuongut.ecs.discovery.ScopeApps;
+import com.nholuongut.ecs.testing.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,32 +16,19 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 class ConfigLoaderTest {
 
     @TempDir
     Path dir;
-    ListAppender<ILoggingEvent> warnings = new ListAppender<>();
-    Logger logger = (Logger) LoggerFactory.getLogger(ConfigLoader.class);
-
-    @BeforeEach
-    void captureWarnings() {
-        warnings.start();
-        logger.addAppender(warnings);
-    }
-
-    @AfterEach
-    void release() {
-        logger.detachAppender(warnings);
-    }
+    @RegisterExtension
+    final LogCapture warnings = LogCapture.of(ConfigLoader.class);
 
     List<String> warningLines() {
-        return warnings.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        return warnings.lines();
     }
 
     AgentConfig load(Map<String, String> env, Map<ConfigKey<?>, ConfigValue> flags) {

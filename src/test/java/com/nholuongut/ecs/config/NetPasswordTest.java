@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import com.nholuongut.ecs.testing.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -14,11 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** NET_PASSWORD, NET_PASSWORD_FILE and a --password left in NET_LAUNCH_ARGS: read, checked, never shown. */
 class NetPasswordTest {
@@ -27,22 +23,11 @@ class NetPasswordTest {
 
     @TempDir
     Path dir;
-    ListAppender<ILoggingEvent> warnings = new ListAppender<>();
-    Logger logger = (Logger) LoggerFactory.getLogger(ConfigLoader.class);
-
-    @BeforeEach
-    void captureWarnings() {
-        warnings.start();
-        logger.addAppender(warnings);
-    }
-
-    @AfterEach
-    void release() {
-        logger.detachAppender(warnings);
-    }
+    @RegisterExtension
+    final LogCapture warnings = LogCapture.of(ConfigLoader.class);
 
     List<String> warningLines() {
-        return warnings.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        return warnings.lines();
     }
 
     AgentConfig load(String config) throws IOException {
@@ -130,7 +115,7 @@ class NetPasswordTest {
     void password_inNetLaunchArgs_isTakenOutOfTheWordsWithOneWarning() throws IOException {
         for (String args : List.of("--plugin=false --password " + SECRET + " --no-dns",
                 "--plugin=false --password=" + SECRET + " --no-dns", "--plugin=false -password '" + SECRET + "' --no-dns")) {
-            warnings.list.clear();
+            warnings.clear();
 
             AgentConfig c = load("NET_LAUNCH_ARGS=" + args + "\n");
 

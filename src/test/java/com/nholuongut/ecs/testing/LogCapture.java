@@ -1,0 +1,47 @@
+package com.nholuongut.ecs.testing;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.LoggerFactory;
+
+/** What one class logs during each test ({@code @RegisterExtension}), as formatted lines. */
+public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
+
+    private final Logger logger;
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    private LogCapture(Class<?> source) {
+        this.logger = (Logger) LoggerFactory.getLogger(source);
+    }
+
+    public static LogCapture of(Class<?> source) {
+        return new LogCapture(source);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        appender.list.clear();
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        logger.detachAppender(appender);
+    }
+
+    /** The lines logged so far in this test. */
+    public List<String> lines() {
+        return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    /** Forgets the lines so far. */
+    public void clear() {
+        appender.list.clear();
+    }
+}
