@@ -3,6 +3,7 @@ package com.nholuongut.ecs.app;
 import com.nholuongut.ecs.UsageException;
 import com.nholuongut.ecs.aws.AwsClients;
 import com.nholuongut.ecs.aws.AwsTimeouts;
+import com.nholuongut.ecs.aws.HttpClients;
 import com.nholuongut.ecs.aws.IdentityFlags;
 import com.nholuongut.ecs.aws.ImdsIdentity;
 import com.nholuongut.ecs.aws.InstanceIdentity;
@@ -41,6 +42,7 @@ final class Wiring implements Services {
     private final Map<String, String> env;
     private final AwsClients.Settings aws;
     private final PortProbe probe;
+    private final HttpClients http = new HttpClients();
 
     /**
      * @param env   the environment: the agent's own settings ({@code NHOLUONGUT_*}), {@code AWS_REGION} for
@@ -115,11 +117,11 @@ final class Wiring implements Services {
     }
 
     private AwsClients clients(String region, AwsTimeouts timeouts) {
-        SdkHttpClient http = AwsClients.httpClient(timeouts.attempt());
+        SdkHttpClient client = http.client(timeouts.attempt());
         try {
-            return AwsClients.create(region, http, aws, timeouts);
+            return AwsClients.create(region, client, aws, timeouts);
         } catch (RuntimeException e) {
-            http.close();
+            client.close();
             throw e;
         }
     }
@@ -136,8 +138,8 @@ final class Wiring implements Services {
             }
             return new InstanceIdentity(flags.instanceId(), region, null);
         }
-        try (SdkHttpClient http = AwsClients.httpClient(IMDS_READ);
-             ImdsIdentity imds = new ImdsIdentity(ImdsIdentity.endpointFrom(env), config.get(ConfigKey.IMDS_V1_FALLBACK), http)) {
+        try (SdkHttpClient client = http.client(IMDS_READ);
+             ImdsIdentity imds = new ImdsIdentity(ImdsIdentity.endpointFrom(env), config.get(ConfigKey.IMDS_V1_FALLBACK), client)) {
             InstanceIdentity fromImds = imds.read();
             return flags.region() == null ? fromImds
                     : new InstanceIdentity(fromImds.instanceId(), flags.region(), fromImds.address());

@@ -1,7 +1,8 @@
 package com.nholuongut.ecs.aws;
 
 import java.net.URI;
-import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -9,7 +10,6 @@ import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -33,6 +33,7 @@ public final class AwsClients implements AutoCloseable {
     }
 
     private final SdkHttpClient http;
+    private final ScheduledExecutorService timers;
     private final ClientOverrideConfiguration override;
     private final AwsCredentialsProvider credentials;
     private final String region;
@@ -44,7 +45,15 @@ public final class AwsClients implements AutoCloseable {
         this.http = http;
         this.region = region;
         this.settings = settings;
+        // The SDK's call and attempt timeouts, on one thread for both clients (by default each client starts a
+        // pool of five): a timer only runs when a call overruns, so one thread serves them all.
+        this.timers = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "aws-timeouts");
+            thread.setDaemon(true);
+            return thread;
+        });
         this.override = ClientOverrideConfiguration.builder()
+                .scheduledExecutorService(timers)
                 .apiCallTimeout(timeouts.call())
                 .apiCallAttemptTimeout(timeouts.attempt())
                 // Adaptive mode adds client-side rate limiting when AWS throttles us, on top of
@@ -54,18 +63,6 @@ public final class AwsClients implements AutoCloseable {
         this.credentials = settings.credentials() != null ? settings.credentials()
                 : DefaultCredentialsProvider.builder().build();
         this.ec2 = configure(Ec2Client.builder()).build();
-    }
-
-    /**
-     * An HTTP client that fails fast on connecting and waits {@code read} for an answer in progress. The
-     * EC2 and Auto Scaling clients share one (one SSL set-up per process); the SDK's attempt timeout, not
-     * the socket's, is what bounds a slow answer, so give it at least {@link AwsTimeouts#attempt()}.
-     */
-    public static SdkHttpClient httpClient(Duration read) {
-        return UrlConnectionHttpClient.builder()
-                .connectionTimeout(AwsTimeouts.CONNECT)
-                .socketTimeout(read)
-                .build();
     }
 
     /** Builds the clients for {@code region} over {@code http}, which they then own and close. */
@@ -108,5 +105,6 @@ public final class AwsClients implements AutoCloseable {
             autoScaling.close();
         }
         http.close();
+        timers.shutdownNow();
     }
 }
