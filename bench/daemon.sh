@@ -1,45 +1,62 @@
 #!/usr/bin/env bash
 # bench/daemon.sh: what `agent.jar run` costs on an instance.
 #
-# Starts moto_server on loopback with a group of FLEET_SIZE (default 50) tagged instances and an Auto
-# Scaling Group of the same size, a loopback IMDSv2 fixture answering as one member, and fake
-# `nholuongut`/`scope` tools that record each call with a timestamp. Then, for tag mode and for ASG mode,
-# it runs the daemon with the JVM flags of init/nholuongut-agent.service and reports:
+# Starts moto_server on loopback with a group of FLEET_SIZE (default 200) tagged instances and an Auto
+# Scaling Group of ASG_SIZE (default 50), a loopback IMDSv2 fixture answering as one member, and fake
+# `nholuongut`/`scope` tools that record each call with a timestamp. Then it runs the daemon, refreshing every
+# second, in each of two variants, ROUNDS (default 3) times each, interleaved (unit, appcds, unit, appcds, ...):
+#
+#   unit    exactly init/nholuongut-agent.service's ExecStart= (its JVM flags and its archive kind), on
+#           JAVA_UNIT (the image's Java; default: a Java 25 from /usr/lib/jvm when the unit asks for an AOT
+#           cache), with the archive packer/scripts/make-cds-archive.sh makes from that unit, as the image build
+#           does (its training run answered by the recorded stand-in, packer/scripts/training-aws.py)
+#   appcds  the same flags with a dynamic AppCDS archive instead of the AOT cache, on JAVA_APPCDS (default: the
+#           java on PATH, 17 here), archive made by the same script from the unit so rewritten
+#
+# and reports for each (medians over the rounds, tag mode):
 #   a. time from process start to the `nholuongut launch` call
-#   b. resident memory (VmRSS) after REFRESHES (default 10) refreshes      goal: <= 64 MiB
+#   b. VmRSS and RssAnon SAMPLE_AFTER (default 25) s after start, and the thread count    goal: VmRSS <= 64 MiB
 #   c. AWS API calls per refresh after boot (moto's request log)          goal: 1, whatever the group size
 #   d. CPU time per refresh (utime+stime from /proc)
-# and how long SIGTERM takes to end it (goal: exit 0 within 5 s). Last, the reclaim of departed peers'
-# address space under Auto Scaling churn (src/test/java/.../bench/ChurnSimulation.java: 20 members, 10
-# scale-in/scale-out cycles, AWS outages in some): dead peers left owning space (goal 0) and rmpeer calls
-# per departed peer (goal exactly 1).
+#   e. how long SIGTERM takes to end it (goal: exit 0 within 5 s)
+# then one run of each variant in Auto Scaling Group mode (a, c, d, e), and the heap check: the unit variant
+# against a group of LARGE (default 5000) members served by the stand-in in pages of 1000 (moto would take
+# minutes per page), which must launch Net with all of them within the unit's -Xmx, reporting the heap the
+# GC log shows at its peak and after the last collection, and VmRSS 10 s after the launch. Last, the reclaim
+# of departed peers' address space under Auto Scaling churn (src/test/java/.../bench/ChurnSimulation.java).
 #
-# Environment: FLEET_SIZE (50), REFRESHES (10), DAEMON_FLAGS (the unit's JVM flags). Output in
-# bench/out/daemon/. Only 127.0.0.1 is ever contacted: moto's 10.x addresses are data, never dialled.
+# Environment: FLEET_SIZE (200), ASG_SIZE (50), ROUNDS (3), SAMPLE_AFTER (25), LARGE (5000), JAVA_UNIT,
+# JAVA_APPCDS. Output in bench/out/daemon/. Only 127.0.0.1 is ever contacted: the 10.x addresses are data.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-FLEET_SIZE=${FLEET_SIZE:-50}
-REFRESHES=${REFRESHES:-10}
-# Keep in step with ExecStart in init/nholuongut-agent.service.
-DAEMON_FLAGS=${DAEMON_FLAGS:-"-XX:+UseSerialGC -Xms4m -Xmx96m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=16m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr"}
+FLEET_SIZE=${FLEET_SIZE:-200}
+ASG_SIZE=${ASG_SIZE:-50}
+ROUNDS=${ROUNDS:-3}
+SAMPLE_AFTER=${SAMPLE_AFTER:-25}
+LARGE=${LARGE:-5000}
 readonly REGION=us-east-1
 readonly OUT=bench/out/daemon
-readonly JAR=target/agent.jar
-readonly JSA=$OUT/agent-run.jsa
-read -r -a flags <<<"$DAEMON_FLAGS"
+readonly JAR=bench/out/daemon/agent.jar  # a snapshot of target/agent.jar: a rebuild meanwhile changes nothing
+readonly UNIT=init/nholuongut-agent.service
 
 PROG=bench/daemon.sh
 # shellcheck source=scripts/lib.sh source-path=SCRIPTDIR/..
 source scripts/lib.sh
 require java python3 moto_server awk
-[[ -f $JAR ]] || ./mvnw -B -q package -DskipTests
+for n in FLEET_SIZE ASG_SIZE ROUNDS SAMPLE_AFTER LARGE; do
+    [[ ${!n} =~ ^[1-9][0-9]*$ ]] || die "$n must be a positive integer"
+done
+[[ -f target/agent.jar ]] || ./mvnw -B -q package -DskipTests
 rm -rf "$OUT"
 mkdir -p "$OUT/bin" "$OUT/etc"
+cp target/agent.jar "$JAR"
 agent_pid=''
+large_pid=''
 cleanup() {
     stop_pid "$agent_pid"
+    stop_pid "$large_pid"
     stop_pid "$imds_pid"
     stop_pid "$moto_pid"
 }
@@ -48,6 +65,74 @@ trap cleanup EXIT
 now_ms() {
     echo $(($(date +%s%N) / 1000000))
 }
+
+# --- the variants: the unit's ExecStart= and the same with AppCDS -------------------------------------------
+
+# The unit's ExecStart= words, continuation lines joined (as make-cds-archive.sh reads them).
+read -r -a exec_start < <(awk '
+    /^[[:space:]]*[#;]/ { next }
+    { line = $0; continued = sub(/\\[[:space:]]*$/, "", line); buf = buf line " " }
+    !continued { if (buf ~ /^ExecStart=/) { sub(/^ExecStart=[-@:+!]*/, "", buf); print buf; exit } buf = "" }
+' "$UNIT")
+unit_flags=()
+unit_kind=''
+for word in "${exec_start[@]:1}"; do
+    [[ $word == -jar ]] && break
+    case $word in
+        -XX:AOTCache=*) unit_kind=aot ;;
+        -XX:SharedArchiveFile=*) unit_kind=cds ;;
+        -Xshare:*) ;;
+        *) unit_flags+=("$word") ;;
+    esac
+done
+[[ -n $unit_kind ]] || die "$UNIT's ExecStart= names no class-data archive"
+
+java_version() { # the feature release of the java binary $1
+    "$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }'
+}
+if [[ -z ${JAVA_UNIT:-} ]]; then
+    JAVA_UNIT=$(command -v java)
+    if [[ $unit_kind == aot ]]; then
+        JAVA_UNIT=''
+        for candidate in /usr/lib/jvm/*/bin/java; do
+            if [[ -x $candidate ]] && (($(java_version "$candidate") >= 25)); then
+                JAVA_UNIT=$candidate
+                break
+            fi
+        done
+        [[ -n $JAVA_UNIT ]] || die "$UNIT uses an AOT cache: set JAVA_UNIT to a Java 25 or later"
+    fi
+fi
+JAVA_APPCDS=${JAVA_APPCDS:-$(command -v java)}
+
+variants=(unit appcds)
+declare -A java_of kind_of
+java_of[unit]=$JAVA_UNIT
+kind_of[unit]=$unit_kind
+java_of[appcds]=$JAVA_APPCDS
+kind_of[appcds]=cds
+
+# archive_option VARIANT: the flag that maps its archive.
+archive_option() {
+    case ${kind_of[$1]} in
+        aot) echo "-XX:AOTCache=$PWD/$OUT/$1.archive" ;;
+        cds) echo "-XX:SharedArchiveFile=$PWD/$OUT/$1.archive" ;;
+    esac
+}
+
+# Each variant's archive, made by the image's own script from a unit whose ExecStart= is the variant's.
+for v in "${variants[@]}"; do
+    {
+        echo "[Service]"
+        printf 'ExecStart=%s %s %s -Xshare:auto -jar %s run\n' "${java_of[$v]}" "${unit_flags[*]}" \
+            "$(archive_option "$v")" "$PWD/$JAR"
+    } | sed "$([[ ${kind_of[$v]} == aot ]] && echo 's/ -Xshare:auto//')" >"$OUT/$v.service"
+    echo "making the $v variant's archive with packer/scripts/make-cds-archive.sh"
+    CONFIG_DIR=$OUT/etc packer/scripts/make-cds-archive.sh "$OUT/$v.service" >"$OUT/$v-archive.log" 2>&1 \
+        || { cat "$OUT/$v-archive.log" >&2; die "make-cds-archive.sh failed for $v"; }
+done
+
+# --- the fleet, the tools -----------------------------------------------------------------------------------
 
 # The fakes: record "<epoch ms> <tool> <args>" and behave like a host where Net is not running yet.
 for tool in nholuongut scope; do
@@ -63,9 +148,9 @@ done
 start_moto "$OUT"
 endpoint=$AWS_ENDPOINT_URL
 
-echo "creating $FLEET_SIZE tagged instances and an Auto Scaling Group of $FLEET_SIZE in moto..."
+echo "creating $FLEET_SIZE tagged instances and an Auto Scaling Group of $ASG_SIZE in moto..."
 python3 scripts/sample-fleet.py --endpoint "$endpoint" --tagged "$FLEET_SIZE" --tag-value daemon-bench \
-    --asg bench-asg --asg-size "$FLEET_SIZE" >"$OUT/fleet.txt"
+    --asg bench-asg --asg-size "$ASG_SIZE" >"$OUT/fleet.txt"
 
 moto_calls() {
     grep -c '"POST / HTTP' "$OUT/moto.log" || true
@@ -85,72 +170,157 @@ wait_refreshes() {
     done
 }
 
-# Runs the daemon as $1 (tag|asg) and prints one result line.
+# start_agent VARIANT LOG [ENV...]: starts the daemon as the variant would run, with the bench's settings.
+start_agent() {
+    local v=$1 log=$2 state
+    shift 2
+    state=$(mktemp -d "$PWD/$OUT/state.XXXXXX")
+    : >"$OUT/bin/calls.log"
+    env -i PATH="$PATH" HOME="$OUT" \
+        AWS_ENDPOINT_URL="$endpoint" AWS_REGION=$REGION AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+        AWS_EC2_METADATA_SERVICE_ENDPOINT="$AWS_EC2_METADATA_SERVICE_ENDPOINT" \
+        NHOLUONGUT_CONFIG_DIR="$OUT/etc" NHOLUONGUT_STATE_DIR="$state" \
+        NHOLUONGUT_NET_BIN="$PWD/$OUT/bin/nholuongut" NHOLUONGUT_SCOPE_BIN="$PWD/$OUT/bin/scope" \
+        NHOLUONGUT_REFRESH_INTERVAL=1s NHOLUONGUT_API_BUDGET=1000 "$@" \
+        "${java_of[$v]}" "${unit_flags[@]}" "$(archive_option "$v")" -jar "$JAR" run --verbose >"$log" 2>&1 &
+    agent_pid=$!
+}
+
+# wait_launch LOG: the epoch ms of the `nholuongut launch` call.
+wait_launch() {
+    for _ in $(seq 1200); do
+        grep -q ' nholuongut launch ' "$OUT/bin/calls.log" && break
+        kill -0 "$agent_pid" 2>/dev/null || die "the agent exited early; see $1"
+        sleep 0.05
+    done
+    awk '$2 == "nholuongut" && $3 == "launch" {print $1; exit}' "$OUT/bin/calls.log"
+}
+
+stop_agent() { # SIGTERM; sets stop_ms (to its exit) and stop_code
+    local t0
+    t0=$(now_ms)
+    kill -TERM "$agent_pid"
+    stop_code=0
+    wait "$agent_pid" || stop_code=$?
+    agent_pid=''
+    stop_ms=$(($(now_ms) - t0))
+}
+
+status_kib() { # status_kib PID FIELD
+    awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"
+}
+
+# measure MODE VARIANT ROUND: one run; appends "variant mode launch_ms rss_kib anon_kib threads calls cpu_ms stop_ms exit"
 measure() {
-    local mode=$1 self id ip t0 launch_ms rss calls0 calls1 cpu0 cpu1 n0 n1
-    local log=$OUT/$mode.log stop_ms code
+    local mode=$1 v=$2 r=$3 self id ip t0 launch rss anon threads calls0 calls1 cpu0 cpu1 n0 n1
+    local log=$OUT/$v-$mode-$r.log ticks
     case $mode in
         tag) self=$(awk '$1 == "tagged" {print; exit}' "$OUT/fleet.txt") ;;
         asg) self=$(awk '$1 == "asg" {print; exit}' "$OUT/fleet.txt") ;;
     esac
     read -r _ id ip <<<"$self"
     start_imds "$OUT" "$id" "$REGION" "$ip"
-    : >"$OUT/bin/calls.log"
-
     t0=$(now_ms)
-    env -i PATH="$PATH" HOME="$OUT" \
-        AWS_ENDPOINT_URL="$endpoint" AWS_REGION=$REGION AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-        AWS_EC2_METADATA_SERVICE_ENDPOINT="$AWS_EC2_METADATA_SERVICE_ENDPOINT" \
-        NHOLUONGUT_CONFIG_DIR="$OUT/etc" NHOLUONGUT_STATE_DIR="$PWD/$OUT/state-$mode" \
-        NHOLUONGUT_NET_BIN="$PWD/$OUT/bin/nholuongut" NHOLUONGUT_SCOPE_BIN="$PWD/$OUT/bin/scope" \
-        NHOLUONGUT_REFRESH_INTERVAL=1s NHOLUONGUT_API_BUDGET=1000 \
-        java "${flags[@]}" "${archive[@]}" -jar "$JAR" run --verbose >"$log" 2>&1 &
-    agent_pid=$!
+    start_agent "$v" "$log"
+    launch=$(($(wait_launch "$log") - t0))
 
-    for _ in $(seq 600); do
-        grep -q ' nholuongut launch ' "$OUT/bin/calls.log" && break
-        kill -0 "$agent_pid" 2>/dev/null || die "the agent exited early; see $log"
-        sleep 0.05
-    done
-    launch_ms=$(($(awk '$2 == "nholuongut" && $3 == "launch" {print $1; exit}' "$OUT/bin/calls.log") - t0))
-
-    # Steady state: from the 2nd refresh on, REFRESHES more.
+    # Steady state: from the 2nd refresh on, until SAMPLE_AFTER s after start (at least 5 refreshes).
     wait_refreshes 2 "$log" "$agent_pid"
     n0=$(refreshes_logged "$log")
     calls0=$(moto_calls)
     cpu0=$(awk '{print $14 + $15}' "/proc/$agent_pid/stat")
-    wait_refreshes $((n0 + REFRESHES)) "$log" "$agent_pid"
+    while (($(now_ms) - t0 < SAMPLE_AFTER * 1000)); do
+        kill -0 "$agent_pid" 2>/dev/null || die "the agent exited early; see $log"
+        sleep 0.2
+    done
+    wait_refreshes $((n0 + 5)) "$log" "$agent_pid"
     n1=$(refreshes_logged "$log")
     calls1=$(moto_calls)
     cpu1=$(awk '{print $14 + $15}' "/proc/$agent_pid/stat")
-    rss=$(awk '/^VmRSS/ {print $2}' "/proc/$agent_pid/status")
-
-    t0=$(now_ms)
-    kill -TERM "$agent_pid"
-    code=0
-    wait "$agent_pid" || code=$?
-    stop_ms=$(($(now_ms) - t0))
-    agent_pid=''
-
-    local ticks
+    rss=$(status_kib "$agent_pid" VmRSS)
+    anon=$(status_kib "$agent_pid" RssAnon)
+    threads=$(status_kib "$agent_pid" Threads)
+    stop_agent
     ticks=$(getconf CLK_TCK)
-    awk -v mode="$mode" -v launch="$launch_ms" -v rss="$rss" -v calls=$((calls1 - calls0)) -v n=$((n1 - n0)) \
-        -v cpu=$((cpu1 - cpu0)) -v tck="$ticks" -v stop="$stop_ms" -v code="$code" 'BEGIN {
-        printf "%-4s  start->launch %5d ms   RSS %5.1f MiB   AWS calls/refresh %.2f   CPU/refresh %5.1f ms   SIGTERM->exit %4d ms (exit %d)\n",
-            mode, launch, rss / 1024, calls / n, cpu * 1000 / tck / n, stop, code }'
+    awk -v v="$v" -v mode="$mode" -v launch="$launch" -v rss="$rss" -v anon="$anon" -v threads="$threads" \
+        -v calls=$((calls1 - calls0)) -v n=$((n1 - n0)) -v cpu=$((cpu1 - cpu0)) -v tck="$ticks" -v stop="$stop_ms" \
+        -v code="$stop_code" 'BEGIN { printf "%s %s %d %d %d %d %.2f %.1f %d %d\n", v, mode, launch, rss, anon, threads,
+        calls / n, cpu * 1000 / tck / n, stop, code }' >>"$OUT/runs.txt"
 }
 
-# The class-data archive, made the way the image build makes it: one short run that ends on SIGTERM.
-echo "creating the class-data archive for run..."
-archive=(-XX:ArchiveClassesAtExit="$JSA")
-measure tag >/dev/null
-archive=(-XX:SharedArchiveFile="$JSA")
+median_of() { # median_of VARIANT MODE COLUMN
+    awk -v v="$1" -v m="$2" -v c="$3" '$1 == v && $2 == m { print $c }' "$OUT/runs.txt" | sort -n \
+        | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
 
-echo "JVM flags: ${flags[*]} -XX:SharedArchiveFile=$JSA"
+report() { # report MODE
+    local v
+    for v in "${variants[@]}"; do
+        awk -v v="$v" -v mode="$1" -v java="$(java_version "${java_of[$v]}")" -v kind="${kind_of[$v]}" \
+            -v launch="$(median_of "$v" "$1" 3)" -v rss="$(median_of "$v" "$1" 4)" -v anon="$(median_of "$v" "$1" 5)" \
+            -v threads="$(median_of "$v" "$1" 6)" -v calls="$(median_of "$v" "$1" 7)" -v cpu="$(median_of "$v" "$1" 8)" \
+            -v stop="$(median_of "$v" "$1" 9)" -v code="$(median_of "$v" "$1" 10)" 'BEGIN {
+            printf "%-6s %-3s Java %-2s %-3s start->launch %5d ms  VmRSS %5.1f MiB  RssAnon %5.1f MiB  threads %2d" \
+                "  AWS calls/refresh %.2f  CPU/refresh %5.1f ms  SIGTERM->exit %4d ms (exit %d)\n",
+                v, mode, java, kind, launch, rss / 1024, anon / 1024, threads, calls, cpu, stop, code }'
+    done | tee -a "$OUT/results.txt"
+}
+
 {
-    measure tag
-    measure asg
+    echo "# bench/daemon.sh $(date -u +%Y-%m-%dT%H:%M:%SZ); $(nproc) CPUs; group of $FLEET_SIZE, refresh 1 s,"
+    echo "# sampled ${SAMPLE_AFTER} s after start, medians of $ROUNDS interleaved rounds"
+    echo "# JVM flags (from $UNIT): ${unit_flags[*]}"
+    for v in "${variants[@]}"; do
+        echo "# $v: ${java_of[$v]} ($("${java_of[$v]}" -version 2>&1 | head -1)) $(archive_option "$v")"
+    done
 } | tee "$OUT/results.txt"
+: >"$OUT/runs.txt"
+for r in $(seq "$ROUNDS"); do
+    for v in "${variants[@]}"; do
+        echo "round $r: $v (tag mode)"
+        measure tag "$v" "$r"
+    done
+done
+report tag
+for v in "${variants[@]}"; do
+    measure asg "$v" 1
+done
+report asg
+
+# --- a large group: the heap the unit's -Xmx must hold ----------------------------------------------------
+
+echo "a group of $LARGE (the stand-in, pages of 1000) with the unit variant..."
+stop_pid "$imds_pid"
+imds_pid=''
+python3 packer/scripts/training-aws.py serve packer/scripts/training "$LARGE" >"$OUT/large.port" 2>"$OUT/large.log" &
+large_pid=$!
+large_port=''
+for _ in $(seq 100); do
+    read -r large_port <"$OUT/large.port" || true
+    [[ -n $large_port ]] && break
+    sleep 0.05
+done
+[[ -n $large_port ]] || die "the stand-in did not start"
+endpoint=http://127.0.0.1:$large_port
+AWS_EC2_METADATA_SERVICE_ENDPOINT=$endpoint
+unit_flags+=(-Xlog:gc:file="$OUT/large.gc.log")
+t0=$(now_ms)
+start_agent unit "$OUT/large.agent.log"
+launch=$(($(wait_launch "$OUT/large.agent.log") - t0))
+members=$(grep -o 'consensus=[0-9]*' "$OUT/bin/calls.log" | head -1)
+sleep 10
+rss=$(status_kib "$agent_pid" VmRSS)
+hwm=$(status_kib "$agent_pid" VmHWM)
+stop_agent
+[[ $members == "consensus=$LARGE" ]] || die "the large group launched with $members, not consensus=$LARGE"
+heap=$(awk '/Pause/ {
+        match($0, /[0-9]+M->[0-9]+M\([0-9]+M\)/); s = substr($0, RSTART, RLENGTH); split(s, p, /M->|M\(|M\)/)
+        if (p[1] > peak) peak = p[1]; after = p[2]; committed = p[3] }
+        END { printf "heap peak %d MiB, after the last GC %d MiB live of %d MiB committed", peak, after, committed }' \
+    "$OUT/large.gc.log")
+printf 'large  tag  %d members: launched with all of them in %d ms; %s; VmRSS %.1f MiB (peak %.1f MiB) 10 s after; exit %d\n' \
+    "$LARGE" "$launch" "$heap" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" \
+    "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')" "$stop_code" | tee -a "$OUT/results.txt"
 
 echo "reclaiming departed peers' address space under Auto Scaling churn (virtual clock)..."
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/test.classpath" \

@@ -10,8 +10,11 @@
 #                own address, `aws ec2 describe-tags` (own tag), `aws ec2 describe-instances` (filter
 #                by tag and state, query PrivateIpAddress), own address removed, numeric sort
 #   b. plain     java -jar agent.jar discover
-#   c. tuned     the launch the image uses: TUNED_FLAGS plus an application class-data archive
-#                (bench/out/agent.jsa, made first with -XX:ArchiveClassesAtExit from one discover run)
+#   c. tuned     TUNED_FLAGS plus an application class-data archive (AppCDS, bench/out/agent.jsa, made first
+#                with -XX:ArchiveClassesAtExit from one discover run), on the java on PATH
+#   d. aot       TUNED_FLAGS (less -Xshare) plus an AOT cache (JEP 483/514/515, bench/out/agent.aot, made first
+#                with -XX:AOTCacheOutput from one discover run), on JAVA_AOT: a Java 25 or later, by default the
+#                first one in /usr/lib/jvm (skipped, and said so, when there is none)
 #
 # Every variant's output must be the same set of peer addresses (checked before timing, and after each
 # timed run). Rounds are interleaved (a b c, a b c, ...) so that background load hits every variant
@@ -19,7 +22,10 @@
 # least 3x faster than the pipeline, plain at least as fast). Then counts the AWS API calls of one
 # discovery in tag mode and in Auto Scaling Group mode from moto's request log (goal: at most 2 and 3).
 #
-# Environment: RUNS (7), FLEET_SIZE (100), ASG_SIZE (4), TUNED_FLAGS (the image's flags, see below),
+# With BASELINE_JAR (an earlier build of agent.jar), each Java variant is also timed with that jar (plain-base,
+# tuned-base, aot-base, each with its own archive), in the same rounds: what a change bought.
+#
+# Environment: RUNS (7), FLEET_SIZE (100), ASG_SIZE (4), TUNED_FLAGS (the flags, see below), JAVA_AOT, BASELINE_JAR,
 # EXPLORE=1 to also time a few candidate flag sets (and a static AppCDS archive) and show why TUNED_FLAGS
 # won, STRICT=1 to exit 1 when a goal is missed. Output: bench/out/discover/ (results.txt, timings.csv,
 # logs), and bench/out/agent.jar + agent.jsa.
@@ -51,11 +57,33 @@ readonly REGION=us-east-1
 readonly OUT=bench/out/discover  # this bench's own directory: other benches write beside it in bench/out
 readonly JAR=bench/out/agent.jar  # a snapshot of target/agent.jar: every variant times the same bits
 readonly JSA=bench/out/agent.jsa  # the class-data archive made for that jar
+readonly AOT=bench/out/agent.aot  # the AOT cache made for it
+readonly BASE_JAR=bench/out/baseline.jar BASE_JSA=bench/out/baseline.jsa BASE_AOT=bench/out/baseline.aot
 
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive integer" >&2; exit 2; }
 [[ $FLEET_SIZE =~ ^[1-9][0-9]*$ ]] || { echo "FLEET_SIZE must be a positive integer" >&2; exit 2; }
 [[ $ASG_SIZE =~ ^[1-9][0-9]*$ ]] || { echo "ASG_SIZE must be a positive integer" >&2; exit 2; }
 read -r -a tuned <<<"$TUNED_FLAGS"
+aot_flags=()
+for flag in "${tuned[@]}"; do
+    [[ $flag == -Xshare:* ]] || aot_flags+=("$flag") # an AOT cache and -Xshare exclude each other
+done
+if [[ -z ${JAVA_AOT:-} ]]; then
+    for candidate in /usr/lib/jvm/*/bin/java; do
+        feature=$("$candidate" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }')
+        if [[ $feature =~ ^[0-9]+$ ]] && ((feature >= 25)); then
+            JAVA_AOT=$candidate
+            break
+        fi
+    done
+fi
+variants=(pipeline plain tuned)
+[[ -n ${JAVA_AOT:-} ]] && variants+=(aot)
+if [[ -n ${BASELINE_JAR:-} ]]; then
+    [[ -r $BASELINE_JAR ]] || { echo "BASELINE_JAR $BASELINE_JAR cannot be read" >&2; exit 2; }
+    variants+=(plain-base tuned-base)
+    [[ -n ${JAVA_AOT:-} ]] && variants+=(aot-base)
+fi
 
 PROG=bench/discover.sh
 # shellcheck source=scripts/lib.sh source-path=SCRIPTDIR/..
@@ -71,7 +99,7 @@ if command -v pyenv >/dev/null && [[ $aws_bin == */shims/* ]]; then
 fi
 
 rm -rf "$OUT"
-rm -f "$JAR" "$JSA"
+rm -f "$JAR" "$JSA" "$AOT" "$BASE_JAR" "$BASE_JSA" "$BASE_AOT"
 mkdir -p "$OUT/config" "$OUT/aws" "$OUT/runs"
 : >"$OUT/aws/config"
 : >"$OUT/aws/credentials"
@@ -103,6 +131,7 @@ if [[ ! -f target/agent.jar ]]; then
     ./mvnw -B -q package -DskipTests
 fi
 cp target/agent.jar "$JAR"
+[[ -n ${BASELINE_JAR:-} ]] && cp "$BASELINE_JAR" "$BASE_JAR"
 
 # --- the emulator, the fleet and the metadata fixture ------------------------------------------------
 
@@ -155,6 +184,22 @@ tuned() {
     java "${tuned[@]}" -XX:SharedArchiveFile="$JSA" -jar "$JAR" discover
 }
 
+aot() {
+    "$JAVA_AOT" "${aot_flags[@]}" -XX:AOTCache="$AOT" -jar "$JAR" discover
+}
+
+plain-base() {
+    java -jar "$BASE_JAR" discover
+}
+
+tuned-base() {
+    java "${tuned[@]}" -XX:SharedArchiveFile="$BASE_JSA" -jar "$BASE_JAR" discover
+}
+
+aot-base() {
+    "$JAVA_AOT" "${aot_flags[@]}" -XX:AOTCache="$BASE_AOT" -jar "$BASE_JAR" discover
+}
+
 now_ns() {
     date +%s%N
 }
@@ -195,8 +240,29 @@ java "${tuned[@]}" -XX:ArchiveClassesAtExit="$JSA" -Xlog:cds=warning:file="$OUT/
 java -Xshare:on -XX:SharedArchiveFile="$JSA" -jar "$JAR" --version >/dev/null 2>"$OUT/jsa-check.err" \
     || { cat "$OUT/jsa-check.err" >&2; die "the archive $JSA does not map (-Xshare:on refused it)"; }
 
-echo "checking that all three variants print the same $(wc -l <"$OUT/expected.txt") peers"
-for v in pipeline plain tuned; do
+if [[ -n ${JAVA_AOT:-} ]]; then
+    echo "making the AOT cache: one discover run of $JAVA_AOT with -XX:AOTCacheOutput=$AOT"
+    "$JAVA_AOT" "${aot_flags[@]}" -XX:AOTCacheOutput="$AOT" -jar "$JAR" discover >"$OUT/runs/aot-dump.out" \
+        2>"$OUT/runs/aot-dump.err" || { cat "$OUT/runs/aot-dump.err" >&2; die "the AOT training run failed"; }
+    [[ -s $AOT ]] || die "no AOT cache was written"
+    "$JAVA_AOT" -XX:AOTMode=on -XX:AOTCache="$AOT" -jar "$JAR" --version >/dev/null 2>"$OUT/aot-check.err" \
+        || { cat "$OUT/aot-check.err" >&2; die "the AOT cache $AOT does not map (-XX:AOTMode=on refused it)"; }
+else
+    echo "no Java 25 or later in /usr/lib/jvm (or JAVA_AOT): the aot variant is left out"
+fi
+
+if [[ -n ${BASELINE_JAR:-} ]]; then
+    echo "making the baseline jar's archives the same way"
+    java "${tuned[@]}" -XX:ArchiveClassesAtExit="$BASE_JSA" -jar "$BASE_JAR" discover >/dev/null 2>&1 || true
+    [[ -s $BASE_JSA ]] || die "no archive was written for the baseline jar"
+    if [[ -n ${JAVA_AOT:-} ]]; then
+        "$JAVA_AOT" "${aot_flags[@]}" -XX:AOTCacheOutput="$BASE_AOT" -jar "$BASE_JAR" discover >/dev/null 2>&1 || true
+        [[ -s $BASE_AOT ]] || die "no AOT cache was written for the baseline jar"
+    fi
+fi
+
+echo "checking that all ${#variants[@]} variants print the same $(wc -l <"$OUT/expected.txt") peers"
+for v in "${variants[@]}"; do
     timed "$v" "$v" >/dev/null
     same_peers "$v"
 done
@@ -206,14 +272,15 @@ done
     echo "# $(java -version 2>&1 | head -1); $("$aws_bin" --version 2>&1); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "# group of $FLEET_SIZE tagged instances (+10 untagged, ASG of $ASG_SIZE) in moto; $RUNS runs each"
     echo "# tuned = java $TUNED_FLAGS -XX:SharedArchiveFile=$JSA"
+    [[ -n ${JAVA_AOT:-} ]] && echo "# aot = $JAVA_AOT ($("$JAVA_AOT" -version 2>&1 | head -1)) ${aot_flags[*]} -XX:AOTCache=$AOT"
 } >"$OUT/results.txt"
 cat "$OUT/results.txt"
 
-echo "timing $RUNS rounds of: pipeline, plain, tuned"
+echo "timing $RUNS rounds of: ${variants[*]}"
 echo "round,variant,ms" >"$OUT/timings.csv"
 for r in $(seq "$RUNS"); do
     line="round $r:"
-    for v in pipeline plain tuned; do
+    for v in "${variants[@]}"; do
         ms=$(timed "$v" "$v")
         same_peers "$v"
         echo "$ms" >>"$OUT/$v.ms"
@@ -230,6 +297,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 ratio_plain=$(ratio "$med_pipeline" "$med_plain")
 ratio_tuned=$(ratio "$med_pipeline" "$med_tuned")
+if [[ -n ${JAVA_AOT:-} ]]; then
+    med_aot=$(median "$OUT/aot.ms")
+    ratio_aot=$(ratio "$med_pipeline" "$med_aot")
+fi
 
 verdict() { # verdict CONDITION...: "met" or "NOT MET" (STRICT=1 looks for the latter in results.txt)
     if "$@"; then echo "met"; else echo "NOT MET"; fi
@@ -239,9 +310,17 @@ log ""
 log "cold discovery, median of $RUNS runs (group of $FLEET_SIZE):"
 log "  a. pipeline (curl + aws CLI)   $(printf '%6d' "$med_pipeline") ms"
 log "  b. plain    (java -jar)        $(printf '%6d' "$med_plain") ms"
-log "  c. tuned    (flags + archive)  $(printf '%6d' "$med_tuned") ms"
+log "  c. tuned    (flags + AppCDS)   $(printf '%6d' "$med_tuned") ms   java on PATH"
+[[ -n ${JAVA_AOT:-} ]] && log "  d. aot      (flags + AOT cache) $(printf '%5d' "$med_aot") ms   $JAVA_AOT"
+if [[ -n ${BASELINE_JAR:-} ]]; then
+    for v in plain tuned aot; do
+        [[ -f $OUT/$v-base.ms ]] || continue
+        log "  $(printf '%-5s' "$v") with BASELINE_JAR  $(printf '%6d' "$(median "$OUT/$v-base.ms")") ms   (this jar: $(median "$OUT/$v.ms") ms)"
+    done
+fi
 log "  pipeline/plain = ${ratio_plain}x   goal >= 1x: $(verdict at_least "$ratio_plain" 1)"
 log "  pipeline/tuned = ${ratio_tuned}x   goal >= 3x: $(verdict at_least "$ratio_tuned" 3)"
+[[ -n ${JAVA_AOT:-} ]] && log "  pipeline/aot   = ${ratio_aot}x   goal >= 3x: $(verdict at_least "$ratio_aot" 3)"
 
 # --- AWS API calls of one discovery, from moto's request log ---------------------------------------------
 

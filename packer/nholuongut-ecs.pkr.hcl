@@ -40,8 +40,8 @@ variable "agent_jar" {
 
 variable "java_package" {
   type        = string
-  default     = "java-21-amazon-corretto-headless"
-  description = "Amazon Corretto package from the Amazon Linux 2023 repositories."
+  default     = "java-25-amazon-corretto-headless"
+  description = "Amazon Corretto package from the Amazon Linux 2023 repositories: Java 25 or later, for the unit's AOT cache (-XX:AOTCache)."
 }
 
 variable "net_version" {

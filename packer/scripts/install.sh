@@ -48,6 +48,11 @@ systemctl start docker.service
 step "installing $JAVA_PACKAGE"
 dnf install -y "$JAVA_PACKAGE"
 java -version
+# The unit maps an AOT cache (-XX:AOTCache), which Java 25 introduced: an older runtime would not start it.
+feature=$(java -XshowSettings:properties -version 2>&1 | awk '$1 == "java.specification.version" {print $3}')
+if ! [[ $feature =~ ^[0-9]+$ ]] || ((feature < 25)); then
+    die "$JAVA_PACKAGE is Java ${feature:-of an unknown version}; the unit needs Java 25 or later (-XX:AOTCache)"
+fi
 # The ECS agent's stable Docker socket is forwarded by systemd-socket-proxyd.
 [[ -x $PROXYD ]] || dnf install -y "$PROXYD"
 [[ -x $PROXYD ]] || die "$PROXYD is missing"
@@ -57,6 +62,11 @@ install -d -m 0755 "$LIB"
 install -m 0644 "$STAGE/agent.jar" "$LIB/agent.jar"
 install -m 0755 "$STAGE/init/nholuongut-ecs-env.sh" "$LIB/ecs-env.sh"
 install -m 0755 "$STAGE/scripts/make-cds-archive.sh" "$LIB/make-cds-archive.sh"
+# The class-data training run's stand-in for IMDS and EC2, and the answers it gives (make-cds-archive.sh):
+# kept on the image, so that the archive can be made again after a Java update.
+install -m 0755 "$STAGE/scripts/training-aws.py" "$LIB/training-aws.py"
+install -d -m 0755 "$LIB/training"
+install -m 0644 "$STAGE"/scripts/training/* "$LIB/training/"
 java -jar "$LIB/agent.jar" --version
 
 step "installing nholuongut Net and Scope"
@@ -86,7 +96,7 @@ systemctl show -p After ecs.service | grep -q nholuongut-agent.service ||
     die "ecs.service is not ordered after nholuongut-agent.service"
 systemctl is-enabled ecs.service || echo "install.sh: warning: ecs.service is not enabled on this base AMI" >&2
 
-step "making the class-data archive for $(readlink -f "$(command -v java)")"
+step "making the class-data archive (AOT cache) for $(readlink -f "$(command -v java)")"
 "$LIB/make-cds-archive.sh" "$UNITS/nholuongut-agent.service"
 
 step "pre-pulling the tools' images"

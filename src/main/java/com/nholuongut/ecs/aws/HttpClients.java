@@ -33,7 +33,7 @@ public final class HttpClients {
     }
 
     /** The JDK's default trust managers (its CA store, or {@code javax.net.ssl.trustStore}), made once. */
-    private synchronized TrustManager[] trustManagers() {
+    synchronized TrustManager[] trustManagers() {
         if (trust == null) {
             try {
                 TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
