@@ -12,6 +12,8 @@
 #           does (its training run answered by the recorded stand-in, packer/scripts/training-aws.py)
 #   appcds  the same flags with a dynamic AppCDS archive instead of the AOT cache, on JAVA_APPCDS (default: the
 #           java on PATH, 17 here), archive made by the same script from the unit so rewritten
+#   offline the unit, with an AOT cache trained the way the image did before: a run that meets no AWS (a closed
+#           port) and launches from saved peers; what training on a successful discovery buys
 #
 # and reports for each (medians over the rounds, tag mode):
 #   a. time from process start to the `nholuongut launch` call
@@ -26,7 +28,7 @@
 # of departed peers' address space under Auto Scaling churn (src/test/java/.../bench/ChurnSimulation.java).
 #
 # Environment: FLEET_SIZE (200), ASG_SIZE (50), ROUNDS (3), SAMPLE_AFTER (25), LARGE (5000), JAVA_UNIT,
-# JAVA_APPCDS. Output in bench/out/daemon/. Only 127.0.0.1 is ever contacted: the 10.x addresses are data.
+# JAVA_APPCDS, VARIANTS ("unit appcds offline"). Output in bench/out/daemon/. Only 127.0.0.1 is ever contacted: the 10.x addresses are data.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -87,8 +89,10 @@ for word in "${exec_start[@]:1}"; do
 done
 [[ -n $unit_kind ]] || die "$UNIT's ExecStart= names no class-data archive"
 
-java_version() { # the feature release of the java binary $1
-    "$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }'
+java_version() { # the feature release of the java binary $1 (0 when it cannot tell)
+    local v
+    v=$("$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }')
+    [[ $v =~ ^[0-9]+$ ]] && echo "$v" || echo 0
 }
 if [[ -z ${JAVA_UNIT:-} ]]; then
     JAVA_UNIT=$(command -v java)
@@ -105,12 +109,17 @@ if [[ -z ${JAVA_UNIT:-} ]]; then
 fi
 JAVA_APPCDS=${JAVA_APPCDS:-$(command -v java)}
 
-variants=(unit appcds)
+read -r -a variants <<<"${VARIANTS:-unit appcds offline}"
 declare -A java_of kind_of
 java_of[unit]=$JAVA_UNIT
 kind_of[unit]=$unit_kind
 java_of[appcds]=$JAVA_APPCDS
 kind_of[appcds]=cds
+java_of[offline]=$JAVA_UNIT
+kind_of[offline]=$unit_kind
+for v in "${variants[@]}"; do
+    [[ -n ${java_of[$v]:-} ]] || die "unknown variant $v (VARIANTS: unit, appcds, offline)"
+done
 
 # archive_option VARIANT: the flag that maps its archive.
 archive_option() {
@@ -120,8 +129,46 @@ archive_option() {
     esac
 }
 
+# offline_training VARIANT: the archive as the image's training made it before: AWS and IMDS unreachable (a
+# closed port), so a run that starts from saved peers, launches Net and Scope, and is ended by SIGTERM.
+offline_training() {
+    local dir=$OUT/offline-training pid training
+    mkdir -p "$dir/state" "$dir/bin"
+    printf '{"version": 1, "members": 2, "peers": ["127.0.0.2"]}\n' >"$dir/state/peers.json"
+    cat >"$dir/bin/tool" <<'TOOL'
+#!/bin/sh
+[ "${1:-}" = status ] && exit 1
+exit 0
+TOOL
+    chmod +x "$dir/bin/tool"
+    case ${kind_of[$1]} in
+        aot) training=(-XX:AOTCacheOutput="$PWD/$OUT/$1.archive") ;;
+        cds) training=(-XX:ArchiveClassesAtExit="$PWD/$OUT/$1.archive") ;;
+    esac
+    env -i PATH=/usr/bin:/bin HOME="$dir" AWS_ACCESS_KEY_ID=training AWS_SECRET_ACCESS_KEY=training \
+        AWS_REGION=us-east-1 AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9 \
+        AWS_EC2_METADATA_DISABLED=true "${java_of[$1]}" "${unit_flags[@]}" "${training[@]}" -jar "$JAR" run \
+        --config-dir "$OUT/etc" --instance-id i-00000000000000000 --region us-east-1 --set SCOPE_APPS=all \
+        --set NET_BIN="$dir/bin/tool" --set SCOPE_BIN="$dir/bin/tool" --set STATE_DIR="$dir/state" \
+        >"$OUT/$1-archive.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 450); do
+        grep -q 'launch --probe' "$OUT/$1-archive.log" && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" || true
+    [[ -s $OUT/$1.archive ]] || { cat "$OUT/$1-archive.log" >&2; die "the offline training wrote no archive"; }
+}
+
 # Each variant's archive, made by the image's own script from a unit whose ExecStart= is the variant's.
 for v in "${variants[@]}"; do
+    if [[ $v == offline ]]; then
+        echo "making the offline variant's archive (a training run that meets no AWS)"
+        offline_training "$v"
+        continue
+    fi
     {
         echo "[Service]"
         printf 'ExecStart=%s %s %s -Xshare:auto -jar %s run\n' "${java_of[$v]}" "${unit_flags[*]}" \
@@ -193,6 +240,7 @@ wait_launch() {
         kill -0 "$agent_pid" 2>/dev/null || die "the agent exited early; see $1"
         sleep 0.05
     done
+    grep -q ' nholuongut launch ' "$OUT/bin/calls.log" || die "no nholuongut launch within a minute; see $1"
     awk '$2 == "nholuongut" && $3 == "launch" {print $1; exit}' "$OUT/bin/calls.log"
 }
 

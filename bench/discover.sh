@@ -159,7 +159,7 @@ be() {
 }
 be "$self_id" "$self_ip"
 
-# --- the three variants ---------------------------------------------------------------------------------
+# --- the variants ---------------------------------------------------------------------------------------
 
 # a. What the original AMIs ran at boot, IMDSv2-ified.
 pipeline() {
@@ -237,7 +237,7 @@ java "${tuned[@]}" -XX:ArchiveClassesAtExit="$JSA" -Xlog:cds=warning:file="$OUT/
 }
 [[ -s $JSA ]] || die "no archive was written"
 # -Xshare:auto would silently run without a stale archive: prove that this one maps.
-java -Xshare:on -XX:SharedArchiveFile="$JSA" -jar "$JAR" --version >/dev/null 2>"$OUT/jsa-check.err" \
+java "${tuned[@]}" -Xshare:on -XX:SharedArchiveFile="$JSA" -jar "$JAR" --version >/dev/null 2>"$OUT/jsa-check.err" \
     || { cat "$OUT/jsa-check.err" >&2; die "the archive $JSA does not map (-Xshare:on refused it)"; }
 
 if [[ -n ${JAVA_AOT:-} ]]; then
@@ -245,7 +245,8 @@ if [[ -n ${JAVA_AOT:-} ]]; then
     "$JAVA_AOT" "${aot_flags[@]}" -XX:AOTCacheOutput="$AOT" -jar "$JAR" discover >"$OUT/runs/aot-dump.out" \
         2>"$OUT/runs/aot-dump.err" || { cat "$OUT/runs/aot-dump.err" >&2; die "the AOT training run failed"; }
     [[ -s $AOT ]] || die "no AOT cache was written"
-    "$JAVA_AOT" -XX:AOTMode=on -XX:AOTCache="$AOT" -jar "$JAR" --version >/dev/null 2>"$OUT/aot-check.err" \
+    "$JAVA_AOT" "${aot_flags[@]}" -XX:AOTMode=on -XX:AOTCache="$AOT" -jar "$JAR" --version >/dev/null \
+        2>"$OUT/aot-check.err" \
         || { cat "$OUT/aot-check.err" >&2; die "the AOT cache $AOT does not map (-XX:AOTMode=on refused it)"; }
 else
     echo "no Java 25 or later in /usr/lib/jvm (or JAVA_AOT): the aot variant is left out"

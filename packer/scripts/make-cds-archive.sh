@@ -81,7 +81,8 @@ pid=''
 aws_pid=''
 cleanup() {
     if [[ -n $pid ]]; then
-        kill -KILL "$pid" 2>/dev/null || true
+        # The training JVM's process group: with -XX:AOTCacheOutput it starts a second JVM to write the cache.
+        kill -KILL -- "-$pid" 2>/dev/null || true
     fi
     if [[ -n $aws_pid ]]; then
         kill -TERM "$aws_pid" 2>/dev/null || true
@@ -121,7 +122,7 @@ case $kind in
 esac
 
 echo "make-cds-archive: training run ($kind) of $jar with $java ${opts[*]}"
-env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$work" LANG=C.UTF-8 \
+setsid env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$work" LANG=C.UTF-8 \
     AWS_ACCESS_KEY_ID=training AWS_SECRET_ACCESS_KEY=training \
     AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$port" \
     "$java" "${opts[@]}" "${training[@]}" -jar "$jar" run --config-dir "$work/etc" \
@@ -143,6 +144,15 @@ for ((waited = 0; waited < timeout * 5; waited++)); do
     sleep 0.2
 done
 kill -TERM "$pid" 2>/dev/null || true
+# Writing the archive takes seconds (an AOT cache: a second JVM); a run that does not end within the bound is
+# killed with its process group, and the build fails below.
+for ((waited = 0; waited < timeout * 5; waited++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+done
+if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL -- "-$pid" 2>/dev/null || true
+fi
 status=0
 wait "$pid" || status=$?
 pid=''

@@ -155,6 +155,7 @@ def make_handler(recorded, token, members=None):
             elif action == "DescribeInstances" and large:
                 body = large_page(params)
                 if body is None:
+                    self._unexpected("DescribeInstances NextToken=%s" % next_token)
                     self._reply(400, ec2_error("InvalidParameterValue", "Invalid value for NextToken"), "text/xml")
                     return
             elif action == "DescribeInstances" and next_token is None:
@@ -162,6 +163,7 @@ def make_handler(recorded, token, members=None):
             elif action == "DescribeInstances" and next_token == page_2_token:
                 body = recorded["describe-instances-2"]
             elif action == "DescribeInstances":
+                self._unexpected("DescribeInstances NextToken=%s" % next_token)
                 self._reply(400, ec2_error("InvalidParameterValue", "Invalid value for NextToken"), "text/xml")
                 return
             else:

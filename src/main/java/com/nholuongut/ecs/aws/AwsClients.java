@@ -1,8 +1,7 @@
 package com.nholuongut.ecs.aws;
 
 import java.net.URI;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -33,7 +32,7 @@ public final class AwsClients implements AutoCloseable {
     }
 
     private final SdkHttpClient http;
-    private final ScheduledExecutorService timers;
+    private final ScheduledThreadPoolExecutor timers;
     private final ClientOverrideConfiguration override;
     private final AwsCredentialsProvider credentials;
     private final String region;
@@ -46,12 +45,14 @@ public final class AwsClients implements AutoCloseable {
         this.region = region;
         this.settings = settings;
         // The SDK's call and attempt timeouts, on one thread for both clients (by default each client starts a
-        // pool of five): a timer only runs when a call overruns, so one thread serves them all.
-        this.timers = Executors.newSingleThreadScheduledExecutor(task -> {
+        // pool of five): a timer only runs when a call overruns, so one thread serves them all. Each call cancels
+        // its timers when it ends; removed from the queue then, not minutes later when they would have fired.
+        this.timers = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, "aws-timeouts");
             thread.setDaemon(true);
             return thread;
         });
+        timers.setRemoveOnCancelPolicy(true);
         this.override = ClientOverrideConfiguration.builder()
                 .scheduledExecutorService(timers)
                 .apiCallTimeout(timeouts.call())

@@ -3,6 +3,7 @@ package com.nholuongut.ecs.aws;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.function.Supplier;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -16,7 +17,17 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
  */
 public final class HttpClients {
 
+    private final Supplier<TrustManager[]> loader;
     private TrustManager[] trust;
+
+    public HttpClients() {
+        this(HttpClients::defaultTrustManagers);
+    }
+
+    /** @param loader makes the trust managers (the JDK's defaults in production); called once */
+    HttpClients(Supplier<TrustManager[]> loader) {
+        this.loader = loader;
+    }
 
     /**
      * An HTTP client that fails fast on connecting and waits {@code read} for an answer in progress. The
@@ -32,17 +43,22 @@ public final class HttpClients {
                 .build();
     }
 
-    /** The JDK's default trust managers (its CA store, or {@code javax.net.ssl.trustStore}), made once. */
+    /** The trust managers every client gets, made on first use. */
     synchronized TrustManager[] trustManagers() {
         if (trust == null) {
-            try {
-                TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                factory.init((KeyStore) null);
-                trust = factory.getTrustManagers();
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("cannot load the JDK's trusted certificates: " + e.getMessage(), e);
-            }
+            trust = loader.get();
         }
         return trust;
+    }
+
+    /** The JDK's default trust managers: its CA store, or {@code javax.net.ssl.trustStore}. */
+    private static TrustManager[] defaultTrustManagers() {
+        try {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init((KeyStore) null);
+            return factory.getTrustManagers();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot load the JDK's trusted certificates: " + e.getMessage(), e);
+        }
     }
 }

@@ -36,6 +36,7 @@ public final class Daemon {
     private final Discoverer discoverer;
     private final Reconciler net;
     private final Reclaimer reclaimer;
+    private final Runnable idle;
     private final CountDownLatch stop = new CountDownLatch(1);
 
     /** The peers as last known (discovered or saved). */
@@ -52,6 +53,16 @@ public final class Daemon {
      */
     public Daemon(AgentConfig config, Supplier<PeerSource> opener, Tools tools, PeerState state, Runnable ready,
                   RandomGenerator random) {
+        this(config, opener, tools, state, ready, random, () -> { });
+    }
+
+    /**
+     * @param idle run after the boot and after each refresh, before the wait for the next one (the agent's
+     *             {@code run} gives the heap the discovery took back there)
+     */
+    public Daemon(AgentConfig config, Supplier<PeerSource> opener, Tools tools, PeerState state, Runnable ready,
+                  RandomGenerator random, Runnable idle) {
+        this.idle = idle;
         this.config = config;
         this.state = state;
         this.schedule = new Schedule(config, random);
@@ -73,8 +84,10 @@ public final class Daemon {
     public int run() throws InterruptedException {
         try {
             boot();
+            idle.run();
             while (!stop.await(nextDelay().toMillis(), TimeUnit.MILLISECONDS)) {
                 refresh();
+                idle.run();
             }
             log.info("stopping; nholuongut Net and Scope are left running");
             return ExitCodes.OK;

@@ -59,24 +59,11 @@ final class Discoverer implements AutoCloseable {
             waitLogged = false;
             groupSize(d.members());
             state.save(d);
-            giveHeapBack();
             return d;
         } catch (RuntimeException e) {
             failed(e, havePeers);
             return null;
         }
-    }
-
-    /**
-     * Hands the heap a discovery used back to the system. Reading a page takes far more heap than the peers it
-     * yields (the SDK parses the whole XML answer, then builds every instance's model: some 20 MB for a group
-     * of 200, 50 MB at the peak of a 1000-instance page), and the serial collector returns committed heap only
-     * at a full collection, which Java 25 puts off until the heap is several times the live data (91 MB for a
-     * group of 200). The daemon then sleeps until the next refresh, so one full collection of its ~10 MB of live
-     * data (some 20 ms) costs nothing anyone waits for and keeps it at that size (bench/daemon.sh).
-     */
-    private static void giveHeapBack() {
-        System.gc();
     }
 
     /** The source discoveries go through (the reclaimer asks it about hosts); null before the first. */

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -17,41 +21,60 @@ class AwsClientsTest {
     private static final AwsClients.Settings CLOSED_PORT = new AwsClients.Settings(URI.create("http://127.0.0.1:9"),
             StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")));
 
-    private static List<String> threadNames() {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName).toList();
+    /** The live threads whose name starts so (other tests' SDK clients in this JVM have some too). */
+    private static Set<Thread> threads(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> t.getName().startsWith(prefix)).collect(Collectors.toSet());
+    }
+
+    private static Set<Thread> newSince(Set<Thread> before, String prefix) {
+        Set<Thread> now = new HashSet<>(threads(prefix));
+        now.removeAll(before);
+        return now;
     }
 
     @Test
     void awsClients_runTheSdksTimeoutTimersOnOneThreadForBothClients_andStopItOnClose() throws Exception {
+        Set<Thread> timersBefore = threads("aws-timeouts");
+        Set<Thread> sdkPoolBefore = threads("sdk-ScheduledExecutor");
         HttpClients http = new HttpClients();
         AwsClients clients = AwsClients.create("us-east-1", http.client(Duration.ofSeconds(5)), CLOSED_PORT,
                 new AwsTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)));
+        Set<Thread> ours;
         try {
             // Each call arms the call and attempt timers (the port refuses, so it fails fast).
             assertThatThrownBy(() -> clients.ec2().describeInstances()).isInstanceOf(SdkClientException.class);
             assertThatThrownBy(() -> clients.autoScaling().describeAutoScalingInstances())
                     .isInstanceOf(SdkClientException.class);
 
-            assertThat(threadNames()).filteredOn("aws-timeouts"::equals).hasSize(1);
-            assertThat(threadNames()).noneMatch(name -> name.startsWith("sdk-ScheduledExecutor"));
+            ours = newSince(timersBefore, "aws-timeouts");
+            assertThat(ours).hasSize(1);
+            assertThat(newSince(sdkPoolBefore, "sdk-ScheduledExecutor")).as("the SDK's own timer pool").isEmpty();
         } finally {
             clients.close();
         }
-        for (int i = 0; i < 50 && threadNames().contains("aws-timeouts"); i++) {
-            Thread.sleep(20);
-        }
-        assertThat(threadNames()).doesNotContain("aws-timeouts");
+        Thread timer = ours.iterator().next();
+        timer.join(5_000);
+        assertThat(timer.isAlive()).as("the timer thread after close()").isFalse();
     }
 
     @Test
-    void httpClients_giveEveryClientTheSameTrustManagers_parsedOnce() {
-        HttpClients http = new HttpClients();
+    void httpClients_makeTheTrustManagersOnce_forEveryClient() {
+        AtomicInteger loads = new AtomicInteger();
+        HttpClients http = new HttpClients(() -> {
+            loads.incrementAndGet();
+            return new TrustManager[0];
+        });
 
-        var first = http.trustManagers();
         http.client(Duration.ofSeconds(1)).close();
         http.client(Duration.ofSeconds(2)).close();
+        http.client(Duration.ofSeconds(3)).close();
 
-        assertThat(first).isNotEmpty();
-        assertThat(http.trustManagers()).isSameAs(first);
+        assertThat(loads).hasValue(1);
+    }
+
+    @Test
+    void httpClients_byDefault_trustTheJdksCaStore() {
+        assertThat(new HttpClients().trustManagers()).isNotEmpty();
     }
 }
