@@ -20,6 +20,26 @@ variable "instance_type" {
   description = "Instance type of the temporary build instance."
 }
 
+# Where the build instance runs and how Packer reaches it (as amazon-ecs-ami's al2023.pkr.hcl has them): an
+# account or region without a default VPC fails with VPCIdNotSpecified unless a subnet is given.
+variable "subnet_id" {
+  type        = string
+  default     = ""
+  description = "Subnet for the build instance (empty: the default VPC's). Its VPC is used too."
+}
+
+variable "ssh_interface" {
+  type        = string
+  default     = ""
+  description = "How Packer reaches the build instance: public_ip, private_ip, public_dns, private_dns or session_manager (empty: Packer's default)."
+}
+
+variable "iam_instance_profile" {
+  type        = string
+  default     = ""
+  description = "Instance profile for the build instance, e.g. for session_manager (empty: none; the build calls no AWS API)."
+}
+
 variable "source_ami_name" {
   type        = string
   default     = "al2023-ami-ecs-hvm-*-x86_64"
@@ -98,9 +118,12 @@ locals {
 }
 
 source "amazon-ebs" "nholuongut-ecs" {
-  region        = var.region
-  instance_type = var.instance_type
-  ssh_username  = "ec2-user"
+  region               = var.region
+  instance_type        = var.instance_type
+  ssh_username         = "ec2-user"
+  subnet_id            = var.subnet_id
+  ssh_interface        = var.ssh_interface
+  iam_instance_profile = var.iam_instance_profile
 
   source_ami_filter {
     filters = {
@@ -114,8 +137,9 @@ source "amazon-ebs" "nholuongut-ecs" {
   }
 
   # No metadata_options / imds_support here: CI validates this file with packer 1.6.6, which knows neither.
-  # The build needs no metadata settings, and the agent uses IMDSv2 whatever an instance allows (require
-  # tokens in the launch template, see the README).
+  # The build needs no metadata settings, and the agent uses IMDSv2 whatever an instance allows. imds_support
+  # = "v2.0" would make every instance of the AMI tokens-only by default; that choice is left to the launch
+  # template (see the README).
 
   ami_name        = "${var.ami_name_prefix}-net-${var.net_version}-scope-${var.scope_version}-${local.stamp}"
   ami_description = "Amazon ECS-optimized Amazon Linux 2023 with nholuongut Net ${var.net_version} and Scope ${var.scope_version}"

@@ -36,5 +36,11 @@ cloud-init clean --logs || rm -rf /var/lib/cloud/*
 
 step "cleaning caches and logs"
 dnf clean all
+# What amazon-ecs-ami's scripts/cleanup.sh also removes: the journal (rotating and vacuuming keeps the new
+# active file, with this build's boot in it), login records, the package history, temporary files, the
+# build instance's hostname and the syslog reader's cursor; each instance makes its own.
 journalctl --rotate || true
 journalctl --vacuum-time=1s || true
+rm -rf /var/log/journal/*
+rm -f /var/log/wtmp /var/log/btmp /var/log/lastlog /var/log/secure /var/lib/rsyslog/imjournal.state
+rm -rf /var/lib/dnf/history* /var/tmp/* /etc/hostname

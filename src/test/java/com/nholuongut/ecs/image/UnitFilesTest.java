@@ -156,8 +156,13 @@ class UnitFilesTest {
         assertThat(helper).contains("run_dir=${2:-/run/nholuongut}", "\"DOCKER_HOST=unix://$run_dir/docker.sock\"",
                 "\"NET_PROXY_SOCKET=$socket\"");
         assertThat(single(forwarder, "Service", "EnvironmentFile")).isEqualTo("/run/nholuongut/proxy.env");
-        assertThat(single(forwarder, "Service", "ExecStart"))
-                .isEqualTo("/usr/lib/systemd/systemd-socket-proxyd ${NET_PROXY_SOCKET}");
+        Matcher exec = Pattern.compile(Pattern.quote("/usr/lib/systemd/systemd-socket-proxyd --connections-max=")
+                + "(\\d+) " + Pattern.quote("${NET_PROXY_SOCKET}")).matcher(single(forwarder, "Service", "ExecStart"));
+        assertThat(exec.matches()).as(single(forwarder, "Service", "ExecStart")).isTrue();
+        // Beyond the default 256 (one stats stream per container), with the descriptors that many connections take.
+        int connections = Integer.parseInt(exec.group(1));
+        assertThat(connections).isGreaterThanOrEqualTo(1024);
+        assertThat(Integer.parseInt(single(forwarder, "Service", "LimitNOFILE"))).isGreaterThan(6 * connections);
         assertThat(words(unit("init/nholuongut-docker.socket"), "Install", "WantedBy")).containsExactly("sockets.target");
     }
 
