@@ -118,7 +118,7 @@ public final class CommonOptions {
             Optional<ConfigKey<?>> key = eq <= 0 ? Optional.<ConfigKey<?>>empty() : ConfigKey.byName(set.substring(0, eq));
             if (key.isEmpty()) {
                 throw new ParameterException(mixee.commandLine(), "--set takes KEY=VALUE with a known key, got "
-                        + (eq > 0 ? "'" + set.substring(0, eq) + "=...'" : "no '='"));
+                        + (eq > 0 ? "'" + ConfigKey.unknownName(set.substring(0, eq)) + "=...'" : "no '='"));
             }
             flags.put(key.get(), new ConfigValue(set.substring(eq + 1), "--set " + key.get()));
         }

@@ -56,10 +56,12 @@ final class ConfigFile {
             }
             int eq = line.indexOf('=');
             if (eq <= 0 || !KEY_NAME.matcher(line.substring(0, eq).strip()).matches()) {
-                // The value is not shown: a mistyped key may sit in front of a secret.
-                throw new ConfigException(origin + ": expected KEY=VALUE, got "
-                        + (eq > 0 ? "'" + Parsers.abbreviate(line.substring(0, eq).strip()) + "=...'"
-                        : "a line without '='"));
+                // The value is never shown, nor the text before '=' unless it looks like a mistyped key: the
+                // line may be a secret pasted without its key (a base64 password has '=' in it).
+                String before = eq > 0 ? line.substring(0, eq).strip() : "";
+                throw new ConfigException(origin + ": expected KEY=VALUE, got " + (eq <= 0 ? "a line without '='"
+                        : ConfigKey.looksLikeAKey(before) ? "'" + before + "=...'"
+                        : "a line whose text before '=' is not a key name (not shown: it may be a value)"));
             }
             settings.add(new Line(line.substring(0, eq).strip(), unquote(withoutComment(line.substring(eq + 1)).strip()),
                     origin));

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * One configuration key of SPEC.md ("Configuration"), defined once: its name, its built-in default (null:
@@ -17,6 +18,8 @@ import java.util.function.Function;
  * @param <T> the value's type
  */
 public final class ConfigKey<T> {
+
+    private static final Pattern SHOWN_NAME = Pattern.compile("[A-Z][A-Z0-9_.-]{0,63}");
 
     /** Prefix of the environment variables that override the files, e.g. {@code NHOLUONGUT_PEERS}. */
     public static final String ENV_PREFIX = "NHOLUONGUT_";
@@ -93,6 +96,20 @@ public final class ConfigKey<T> {
     /** Every key, in SPEC's order. */
     public static List<ConfigKey<?>> all() {
         return Collections.unmodifiableList(ALL);
+    }
+
+    /**
+     * A name that is not a key, fit for a message: shown only when it looks like one (upper case, as every key
+     * is, perhaps mistyped with a dash), since a mistyped or missing key can leave a secret where the name
+     * should be (a pasted base64 password, {@code c2VjcmV0cGFzcw==}, reads as "name=").
+     */
+    public static String unknownName(String name) {
+        return looksLikeAKey(name) ? name : "(not shown: not an upper-case name, it may be a value)";
+    }
+
+    /** Whether {@code name} may be shown in a message (see {@link #unknownName}). */
+    public static boolean looksLikeAKey(String name) {
+        return SHOWN_NAME.matcher(name).matches();
     }
 
     /** Looks a key up by its exact name. */

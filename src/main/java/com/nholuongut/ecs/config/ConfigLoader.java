@@ -60,7 +60,7 @@ public final class ConfigLoader {
         for (ConfigFile.Line line : ConfigFile.read(file)) {
             Optional<ConfigKey<?>> key = ConfigKey.byName(line.name());
             if (key.isEmpty()) {
-                warnings.add(line.origin() + ": unknown key " + line.name() + " (ignored)");
+                warnings.add(line.origin() + ": unknown key " + ConfigKey.unknownName(line.name()) + " (ignored)");
                 continue;
             }
             if (key.get() == ConfigKey.SERVICE_TOKEN || key.get() == ConfigKey.NET_PASSWORD) {
@@ -83,7 +83,9 @@ public final class ConfigLoader {
                     if (key.isPresent()) {
                         settings.put(key.get(), new ConfigValue(e.getValue().strip(), "environment " + e.getKey()));
                     } else if (!e.getKey().equals(CONFIG_DIR_ENV)) {
-                        warnings.add("environment " + e.getKey() + ": unknown key " + name + " (ignored)");
+                        String shown = ConfigKey.unknownName(name);
+                        warnings.add("environment " + (shown.equals(name) ? e.getKey() : ConfigKey.ENV_PREFIX + "...")
+                                + ": unknown key " + shown + " (ignored)");
                     }
                 });
     }

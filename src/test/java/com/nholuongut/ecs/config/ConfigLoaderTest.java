@@ -143,6 +143,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void load_aSecretWhereAKeyShouldBe_isNeverEchoed() throws IOException {
+        // A base64 password pasted without its key: read as an unknown "key", or as a line that is no KEY=VALUE.
+        write("nholuongut.config", "c2VjcmV0cGFzcw=\n");
+        write("scope.config", "");
+
+        load(Map.of("NHOLUONGUT_c2VjcmV0", "x"), Map.of());
+
+        assertThat(warningLines()).containsExactly(
+                dir.resolve("nholuongut.config") + " line 1: unknown key (not shown: not an upper-case name, it may be"
+                        + " a value) (ignored)",
+                "environment NHOLUONGUT_...: unknown key (not shown: not an upper-case name, it may be a value) (ignored)");
+
+        write("nholuongut.config", "c2Vj+cmV0/cGFzcw==\n");
+        assertThatThrownBy(this::load).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("line 1: expected KEY=VALUE, got a line whose text before '=' is not a key name")
+                .message().doesNotContain("c2Vj");
+    }
+
+    @Test
     void load_badValue_failsNamingFileLineAndKey() throws IOException {
         write("nholuongut.config", "# ok\nSCOPE_ENABLED=true\nSCOPE_ENABLED=maybe\n");
 
