@@ -87,8 +87,10 @@ class UnitFilesTest {
         var unit = unit("init/nholuongut-agent.service");
 
         assertThat(words(unit, "Unit", "Wants")).contains("docker.service", "network-online.target");
+        // After multi-user.target as well: with cloud-init 24.4+ (cloud-final After=multi-user.target) anything
+        // else is an ordering cycle (CI's "systemd ordering" step runs the boot to find one).
         assertThat(words(unit, "Unit", "After")).contains("docker.service", "network-online.target",
-                "cloud-final.service");
+                "cloud-final.service", "multi-user.target");
         assertThat(words(unit, "Unit", "Before")).contains("ecs.service");
         assertThat(unit.get("Unit")).doesNotContainKeys("Requires", "BindsTo", "Requisite");
         assertThat(single(unit, "Service", "Type")).isEqualTo("notify");
@@ -139,7 +141,7 @@ class UnitFilesTest {
         var dropIn = unit("init/ecs.service.d/nholuongut.conf");
 
         assertThat(words(dropIn, "Unit", "Wants")).containsExactly("nholuongut-agent.service");
-        assertThat(words(dropIn, "Unit", "After")).containsExactly("nholuongut-agent.service");
+        assertThat(words(dropIn, "Unit", "After")).containsExactly("nholuongut-agent.service", "multi-user.target");
         assertThat(dropIn.get("Unit")).doesNotContainKeys("Requires", "BindsTo", "Requisite", "PartOf");
         // Optional ("-"): without the file the ECS agent uses Docker directly.
         assertThat(single(dropIn, "Service", "EnvironmentFile")).isEqualTo("-/run/nholuongut/ecs.env");
