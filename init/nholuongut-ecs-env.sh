@@ -7,7 +7,8 @@
 #   RUN_DIR/proxy.env  NET_PROXY_SOCKET=<Net's proxy socket>  read by nholuongut-docker.service, which
 #                      forwards the stable socket RUN_DIR/docker.sock (nholuongut-docker.socket) to it
 #   RUN_DIR/ecs.env    DOCKER_HOST=unix://RUN_DIR/docker.sock  read by ecs.service (its drop-in)
-# Otherwise ecs.env is removed and the ECS agent talks to Docker directly, as on the stock AMI.
+# Otherwise ecs.env is removed and the ECS agent talks to Docker directly, as on the stock AMI; so too when
+# the agent's ECS_VIA_NET_PROXY is false (it leaves RUN_DIR/ecs-direct then).
 #
 # Net's proxy address comes from Net itself (`nholuongut config` prints -H=unix:///path when the proxy
 # runs, nothing otherwise). Usage: ecs-env.sh [NET_BIN [RUN_DIR]]; WAIT_SECONDS (20) bounds the wait for
@@ -66,6 +67,13 @@ write_file() {
 }
 
 [[ $wait_seconds =~ ^[0-9]+$ ]] || { echo "ecs-env: WAIT_SECONDS must be a number" >&2; exit 2; }
+# The agent's ECS_VIA_NET_PROXY=false (it leaves this marker before it reports ready; see its EcsRoute).
+if [[ -f $run_dir/ecs-direct ]]; then
+    rm -f "$run_dir/ecs.env"
+    say "ECS_VIA_NET_PROXY=false: the ECS agent talks to Docker directly; ECS tasks run outside the" \
+        "nholuongut network (Service Connect and EBS volumes work)"
+    exit 0
+fi
 [[ -x $net_bin ]] || direct "$net_bin is missing:"
 mkdir -p "$run_dir"
 

@@ -129,6 +129,7 @@ setsid env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$work" LANG=C.UTF-8 \
     --set PEERS= --set DISCOVERY=auto --set PEER_GROUP_TAG=nholuongut:peerGroupName --set PEER_GROUP_NAME= \
     --set SCOPE_ENABLED=true --set SERVICE_TOKEN= --set SCOPE_APPS=3 --set REFRESH_INTERVAL=1s \
     --set NET_BIN="$work/bin/nholuongut" --set SCOPE_BIN="$work/bin/scope" --set STATE_DIR="$work/state" \
+    --set RUN_DIR="$work/run" \
     >"$work/run.log" 2>&1 &
 pid=$!
 

@@ -6,6 +6,7 @@ import com.nholuongut.ecs.aws.IdentityFlags;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.config.ConfigKey;
 import com.nholuongut.ecs.daemon.Daemon;
+import com.nholuongut.ecs.daemon.EcsRoute;
 import com.nholuongut.ecs.daemon.Readiness;
 import com.nholuongut.ecs.launch.Tools;
 import com.nholuongut.ecs.state.PeerState;
@@ -50,6 +51,8 @@ final class RunCommand implements Callable<Integer> {
         Daemon daemon = new Daemon(config, () -> services.peerSource(flags, config, AwsTimeouts.DAEMON), tools,
                 new PeerState(config.get(ConfigKey.STATE_DIR)), ready, RandomGenerator.getDefault(),
                 RunCommand::giveHeapBack);
+        // Before readiness: ecs-env.sh, run once the agent is ready, reads it.
+        EcsRoute.leave(config);
         ready.startDeadline(config.get(ConfigKey.READY_TIMEOUT), daemon::whyNetNotUp);
         // Takes the signals over from Main's provisional handler, which ends start-up at once (exit 0).
         Thread loop = Thread.currentThread();

@@ -66,6 +66,11 @@ public final class ConfigKey<T> {
             "under systemd, report ready after this long even if Net is not up");
     public static final ConfigKey<Duration> DISCOVER_TIMEOUT = key("DISCOVER_TIMEOUT", "120s", Parsers.DURATION,
             "how long discover waits for AWS in all");
+    public static final ConfigKey<Boolean> ECS_VIA_NET_PROXY = key("ECS_VIA_NET_PROXY", "true", Parsers.BOOL,
+            "the ECS agent reaches Docker through Net's proxy, so tasks join the network; false for Service Connect"
+            + " and EBS-volume tasks");
+    public static final ConfigKey<Path> RUN_DIR = key("RUN_DIR", "/run/nholuongut", Parsers.ABSOLUTE_PATH,
+            "where the agent leaves its decisions for the ECS agent's unit (ecs-env.sh)");
 
     private final String name;
     private final String defaultValue;

@@ -97,6 +97,22 @@ class EcsEnvScriptTest {
     }
 
     @Test
+    void agentSaysEcsViaNetProxyFalse_ecsAgentTalksToDockerDirectly_evenWithTheProxyUp() throws Exception {
+        proxy = new PingServer(proxySocket);
+        netConfigPrints("-H=unix://" + proxySocket);
+        staleEcsEnv();
+        Files.writeString(runDir.resolve("ecs-direct"), "ECS_VIA_NET_PROXY=false\n");
+
+        Result r = run(5);
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(runDir.resolve("ecs.env")).doesNotExist();
+        assertThat(runDir.resolve("proxy.env")).doesNotExist();
+        assertThat(systemctlCalls()).isEmpty();
+        assertThat(r.out()).contains("ECS_VIA_NET_PROXY=false", "outside the nholuongut network");
+    }
+
+    @Test
     void proxyUnchangedOnRestart_forwarderIsLeftRunning() throws Exception {
         proxy = new PingServer(proxySocket);
         netConfigPrints("-H=unix://" + proxySocket);

@@ -145,6 +145,9 @@ class ImageIT {
                 "AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9",
                 "AWS_ENDPOINT_URL", "http://127.0.0.1:9",
                 "AWS_REGION", "us-east-1"));
+        // A cluster with Service Connect tasks: the ECS agent is to stay off Net's proxy.
+        pb.environment().put("NHOLUONGUT_ECS_VIA_NET_PROXY", "false");
+        pb.environment().put("NHOLUONGUT_RUN_DIR", work.resolve("run").toString());
         Path log = work.resolve("agent.log");
         Process agent = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
@@ -163,6 +166,8 @@ class ImageIT {
             assertThat(agent.exitValue()).isZero();
             String output = Files.readString(log);
             assertThat(output).doesNotContain("unknown key", "WARN", "warning");
+            // Left before readiness, for ecs-env.sh (EcsEnvScriptTest: then no DOCKER_HOST for the ECS agent).
+            assertThat(work.resolve("run/ecs-direct")).hasContent("ECS_VIA_NET_PROXY=false");
         } finally {
             agent.destroyForcibly();
         }
