@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A stand-in for the nholuongut, scope and systemd-notify tools in tests, faithful to the real scripts' rules.
 
-Every call appends its argv (one JSON array, tool name first) to calls.jsonl beside it. Then it behaves as
-the real command line does (read in the upstream scripts: weaveworks/weave `weave`, which the nholuongut
+Every call appends its argv (one JSON array, tool name first) to calls.jsonl beside it: once its change of
+state is saved, or as it fails, or before it hangs (a sleep knob), so that a test that sees the call also sees
+its effect. It behaves as the real command line does (read in the upstream scripts: weaveworks/weave `weave`, which the nholuongut
 script is, and the `scope` script), on a modelled state kept in state.json beside it:
 
 nholuongut (router state: running, targets, consensus, password set or not):
@@ -40,8 +41,16 @@ here = os.path.dirname(os.path.abspath(__file__))
 tool = os.path.basename(sys.argv[0])
 args = sys.argv[1:]
 sub = args[0] if args else ""
-with open(os.path.join(here, "calls.jsonl"), "a", encoding="utf-8") as log:
-    log.write(json.dumps([tool] + args) + "\n")
+recorded = False
+
+
+def record():
+    """Appends this call to calls.jsonl, once."""
+    global recorded
+    if not recorded:
+        recorded = True
+        with open(os.path.join(here, "calls.jsonl"), "a", encoding="utf-8") as log:
+            log.write(json.dumps([tool] + args) + "\n")
 
 # nholuongut launch's options that take a value (the script's own and the router's), as `--opt value`.
 NET_VALUE_OPTIONS = {
@@ -78,6 +87,7 @@ def save(state):
 
 def fail(code, message):
     sys.stderr.write(message + "\n")
+    record()
     sys.exit(code)
 
 
@@ -212,10 +222,12 @@ if out is not None:
     sys.stdout.write(out)
 sleep = knob("sleep")
 if sleep:
+    record()
     time.sleep(float(sleep.strip()))
 code = knob("exit")
 if code is not None and int(code.strip()) != 0:
     sys.stderr.write("%s %s failed on purpose\n" % (tool, sub))
+    record()
     sys.exit(int(code.strip()))
 if tool == "nholuongut":
     current = load()
@@ -225,4 +237,5 @@ elif tool == "scope":
     current = load()
     scope(current, args)
     save(current)
+record()
 sys.exit(0)
