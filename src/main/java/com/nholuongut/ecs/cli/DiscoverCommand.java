@@ -9,7 +9,6 @@ import com.nholuongut.ecs.config.ConfigValue;
 import com.nholuongut.ecs.config.Durations;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.PeerSource;
-import com.nholuongut.ecs.discovery.ScopeApps;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -69,9 +68,8 @@ final class DiscoverCommand implements Callable<Integer> {
         });
         PrintWriter out = spec.commandLine().getOut();
         if (output == Format.json) {
-            boolean apps = config.get(ConfigKey.SCOPE_ENABLED) && !config.scopeCloudMode();
-            out.println(JsonOutput.discovery(discovery, apps
-                    ? ScopeApps.of(discovery, config.get(ConfigKey.SCOPE_APPS)).addresses() : List.of()));
+            out.println(JsonOutput.discovery(discovery,
+                    config.scopeStandalone() ? config.scopeApps(discovery).addresses() : List.of()));
         } else {
             discovery.addresses().forEach(out::println);
         }

@@ -1,6 +1,8 @@
 package com.nholuongut.ecs.config;
 
+import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.Ec2Discovery;
+import com.nholuongut.ecs.discovery.ScopeApps;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +85,16 @@ public final class AgentConfig {
     /** True when Scope runs in cloud mode ({@code SERVICE_TOKEN} set). */
     public boolean scopeCloudMode() {
         return get(ConfigKey.SERVICE_TOKEN) != null;
+    }
+
+    /** True when Scope runs standalone, with apps (enabled, and not in cloud mode). */
+    public boolean scopeStandalone() {
+        return get(ConfigKey.SCOPE_ENABLED) && !scopeCloudMode();
+    }
+
+    /** Which members of this discovery run the Scope app ({@code SCOPE_APPS}). */
+    public ScopeApps scopeApps(Discovery discovery) {
+        return ScopeApps.of(discovery, get(ConfigKey.SCOPE_APPS));
     }
 
     /** What EC2 discovery needs of this configuration. */

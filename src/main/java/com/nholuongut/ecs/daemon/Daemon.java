@@ -157,7 +157,7 @@ public final class Daemon {
             return;
         }
         if (discovery != null) {
-            net.applyScope(ScopeApps.of(discovery, config.get(ConfigKey.SCOPE_APPS)), discovery.self().address());
+            net.applyScope(config.scopeApps(discovery), discovery.self().address());
         } else if (config.scopeCloudMode() || config.get(ConfigKey.SCOPE_APPS) == ScopeApps.ALL) {
             // Cloud mode's line has no peers; saved peers have no instance ids: only the all-apps layout can be
             // drawn from them.
@@ -192,7 +192,7 @@ public final class Daemon {
         if (net.netUp()) {
             net.applyNet(peers);
         }
-        net.applyScope(ScopeApps.of(discovery, config.get(ConfigKey.SCOPE_APPS)), discovery.self().address());
+        net.applyScope(config.scopeApps(discovery), discovery.self().address());
         // Last: the peers' own update (connect, forget, Scope) never waits for the address-space clean-up.
         if (net.netUp() && reclaimer != null && !stopping()) {
             try {

@@ -29,8 +29,9 @@ public final class EcsRoute {
     /** Writes or removes the marker, before the agent reports ready; a failure is a WARN (the proxy route). */
     public static void leave(AgentConfig config) {
         Path marker = config.get(ConfigKey.RUN_DIR).resolve(DIRECT);
+        boolean viaProxy = config.get(ConfigKey.ECS_VIA_NET_PROXY);
         try {
-            if (config.get(ConfigKey.ECS_VIA_NET_PROXY)) {
+            if (viaProxy) {
                 Files.deleteIfExists(marker);
             } else {
                 Files.createDirectories(marker.getParent());
@@ -39,8 +40,7 @@ public final class EcsRoute {
                         + " nholuongut network)");
             }
         } catch (IOException e) {
-            log.warn("cannot {} {}: {}", config.get(ConfigKey.ECS_VIA_NET_PROXY) ? "remove" : "write", marker,
-                    e.getMessage());
+            log.warn("cannot {} {}: {}", viaProxy ? "remove" : "write", marker, e.getMessage());
         }
     }
 }

@@ -29,8 +29,8 @@ final class NetChecks {
      */
     static void ports(Report report, AgentConfig config, Discovery discovery, PortProbe probe) {
         List<String> apps = List.of();
-        if (config.get(ConfigKey.SCOPE_ENABLED) && !config.scopeCloudMode()) {
-            ScopeApps scope = ScopeApps.of(discovery, config.get(ConfigKey.SCOPE_APPS));
+        if (config.scopeStandalone()) {
+            ScopeApps scope = config.scopeApps(discovery);
             apps = scope.targets(discovery.self().address());
             report.pass("scope apps", (scope.addresses().isEmpty() ? "none" : String.join(", ", scope.addresses()))
                     + (scope.self() ? " (this instance runs one)" : " (this instance runs a probe only)"));
@@ -39,23 +39,27 @@ final class NetChecks {
             report.skip("ports", "no peers to check");
             return;
         }
-        List<String[]> targets = new ArrayList<>();
+        List<Target> targets = new ArrayList<>();
         for (String address : discovery.addresses()) {
-            targets.add(new String[] {address, String.valueOf(Doctor.NET_PORT)});
+            targets.add(new Target(address, Doctor.NET_PORT));
             if (apps.contains(address)) {
-                targets.add(new String[] {address, String.valueOf(Doctor.SCOPE_PORT)});
+                targets.add(new Target(address, Doctor.SCOPE_PORT));
             }
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(16, targets.size()));
         try {
             List<CompletableFuture<Check>> futures = new ArrayList<>();
-            for (String[] t : targets) {
-                futures.add(CompletableFuture.supplyAsync(() -> port(probe, t[0], Integer.parseInt(t[1])), pool));
+            for (Target t : targets) {
+                futures.add(CompletableFuture.supplyAsync(() -> port(probe, t.address(), t.port()), pool));
             }
             futures.forEach(f -> report.add(f.join()));
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** One port to check on one peer. */
+    private record Target(String address, int port) {
     }
 
     private static Check port(PortProbe probe, String address, int port) {
