@@ -89,22 +89,12 @@ for word in "${exec_start[@]:1}"; do
 done
 [[ -n $unit_kind ]] || die "$UNIT's ExecStart= names no class-data archive"
 
-java_version() { # the feature release of the java binary $1 (0 when it cannot tell)
-    local v
-    v=$("$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }')
-    [[ $v =~ ^[0-9]+$ ]] && echo "$v" || echo 0
-}
 if [[ -z ${JAVA_UNIT:-} ]]; then
-    JAVA_UNIT=$(command -v java)
     if [[ $unit_kind == aot ]]; then
-        JAVA_UNIT=''
-        for candidate in /usr/lib/jvm/*/bin/java; do
-            if [[ -x $candidate ]] && (($(java_version "$candidate") >= 25)); then
-                JAVA_UNIT=$candidate
-                break
-            fi
-        done
+        JAVA_UNIT=$(java_at_least 25)
         [[ -n $JAVA_UNIT ]] || die "$UNIT uses an AOT cache: set JAVA_UNIT to a Java 25 or later"
+    else
+        JAVA_UNIT=$(command -v java)
     fi
 fi
 JAVA_APPCDS=${JAVA_APPCDS:-$(command -v java)}
@@ -304,7 +294,7 @@ median_of() { # median_of VARIANT MODE COLUMN
 report() { # report MODE
     local v
     for v in "${variants[@]}"; do
-        awk -v v="$v" -v mode="$1" -v java="$(java_version "${java_of[$v]}")" -v kind="${kind_of[$v]}" \
+        awk -v v="$v" -v mode="$1" -v java="$(java_feature "${java_of[$v]}")" -v kind="${kind_of[$v]}" \
             -v launch="$(median_of "$v" "$1" 3)" -v rss="$(median_of "$v" "$1" 4)" -v anon="$(median_of "$v" "$1" 5)" \
             -v threads="$(median_of "$v" "$1" 6)" -v calls="$(median_of "$v" "$1" 7)" -v cpu="$(median_of "$v" "$1" 8)" \
             -v stop="$(median_of "$v" "$1" 9)" -v code="$(median_of "$v" "$1" 10)" 'BEGIN {
@@ -340,16 +330,10 @@ report asg
 echo "a group of $LARGE (the stand-in, pages of 1000) with the unit variant..."
 stop_pid "$imds_pid"
 imds_pid=''
-python3 packer/scripts/training-aws.py serve packer/scripts/training "$LARGE" >"$OUT/large.port" 2>"$OUT/large.log" &
-large_pid=$!
-large_port=''
-for _ in $(seq 100); do
-    read -r large_port <"$OUT/large.port" || true
-    [[ -n $large_port ]] && break
-    sleep 0.05
-done
-[[ -n $large_port ]] || die "the stand-in did not start"
-endpoint=http://127.0.0.1:$large_port
+start_port_server "$OUT" large "the training stand-in" \
+    python3 packer/scripts/training-aws.py serve packer/scripts/training "$LARGE"
+large_pid=$server_pid
+endpoint=http://127.0.0.1:$server_port
 AWS_EC2_METADATA_SERVICE_ENDPOINT=$endpoint
 unit_flags+=(-Xlog:gc:file="$OUT/large.gc.log")
 t0=$(now_ms)

@@ -68,26 +68,18 @@ aot_flags=()
 for flag in "${tuned[@]}"; do
     [[ $flag == -Xshare:* ]] || aot_flags+=("$flag") # an AOT cache and -Xshare exclude each other
 done
-if [[ -z ${JAVA_AOT:-} ]]; then
-    for candidate in /usr/lib/jvm/*/bin/java; do
-        feature=$("$candidate" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }')
-        if [[ $feature =~ ^[0-9]+$ ]] && ((feature >= 25)); then
-            JAVA_AOT=$candidate
-            break
-        fi
-    done
-fi
-variants=(pipeline plain tuned)
-[[ -n ${JAVA_AOT:-} ]] && variants+=(aot)
-if [[ -n ${BASELINE_JAR:-} ]]; then
-    [[ -r $BASELINE_JAR ]] || { echo "BASELINE_JAR $BASELINE_JAR cannot be read" >&2; exit 2; }
-    variants+=(plain-base tuned-base)
-    [[ -n ${JAVA_AOT:-} ]] && variants+=(aot-base)
-fi
 
 PROG=bench/discover.sh
 # shellcheck source=scripts/lib.sh source-path=SCRIPTDIR/..
 source scripts/lib.sh
+JAVA_AOT=${JAVA_AOT:-$(java_at_least 25)}
+variants=(pipeline plain tuned)
+[[ -n $JAVA_AOT ]] && variants+=(aot)
+if [[ -n ${BASELINE_JAR:-} ]]; then
+    [[ -r $BASELINE_JAR ]] || { echo "BASELINE_JAR $BASELINE_JAR cannot be read" >&2; exit 2; }
+    variants+=(plain-base tuned-base)
+    [[ -n $JAVA_AOT ]] && variants+=(aot-base)
+fi
 require java python3 moto_server curl aws awk sort
 python3 -c 'import boto3' 2>/dev/null || die "python3 cannot import boto3"
 

@@ -51,21 +51,49 @@ start_moto() {
     die "moto_server did not answer on $AWS_ENDPOINT_URL"
 }
 
+# start_port_server DIR NAME WHAT COMMAND...: starts COMMAND, a loopback server that prints the port it listens
+# on alone on its first line (the IMDS fixture, the training stand-in), and waits for that line; sets server_pid
+# and server_port. Its stdout goes to DIR/NAME.port, its stderr to DIR/NAME.log; WHAT names it in errors.
+start_port_server() {
+    local dir=$1 name=$2 what=$3
+    shift 3
+    server_port=''
+    : >"$dir/$name.port"
+    "$@" >"$dir/$name.port" 2>>"$dir/$name.log" &
+    server_pid=$!
+    for _ in $(seq 100); do
+        read -r server_port <"$dir/$name.port" || true
+        [[ -n $server_port ]] && return 0
+        kill -0 "$server_pid" 2>/dev/null || { cat "$dir/$name.log" >&2; die "$what exited"; }
+        sleep 0.05
+    done
+    die "$what did not start"
+}
+
 # start_imds DIR INSTANCE_ID REGION PRIVATE_IP: (re)starts the IMDSv2 fixture answering as that instance;
 # exports AWS_EC2_METADATA_SERVICE_ENDPOINT.
 start_imds() {
-    local dir=$1 imds_port=''
     stop_pid "$imds_pid"
     imds_pid=''
-    : >"$dir/imds.port"
-    python3 scripts/imds-fixture.py "$2" "$3" "$4" 0 >"$dir/imds.port" 2>>"$dir/imds.log" &
-    imds_pid=$!
-    for _ in $(seq 100); do
-        read -r imds_port <"$dir/imds.port" || true
-        [[ -n $imds_port ]] && break
-        kill -0 "$imds_pid" 2>/dev/null || { cat "$dir/imds.log" >&2; die "the IMDS fixture exited"; }
-        sleep 0.05
+    start_port_server "$1" imds "the IMDS fixture" python3 scripts/imds-fixture.py "$2" "$3" "$4" 0
+    imds_pid=$server_pid
+    export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$server_port
+}
+
+# java_feature JAVA: the feature release of that java binary (25 for 25.0.3), or 0 when it cannot tell.
+java_feature() {
+    local v
+    v=$("$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }')
+    if [[ $v =~ ^[0-9]+$ ]]; then echo "$v"; else echo 0; fi
+}
+
+# java_at_least N: the first java of /usr/lib/jvm whose feature release is N or later; nothing if none is.
+java_at_least() {
+    local candidate
+    for candidate in /usr/lib/jvm/*/bin/java; do
+        if [[ -x $candidate ]] && (($(java_feature "$candidate") >= $1)); then
+            echo "$candidate"
+            return 0
+        fi
     done
-    [[ -n $imds_port ]] || die "the IMDS fixture did not start"
-    export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$imds_port
 }
