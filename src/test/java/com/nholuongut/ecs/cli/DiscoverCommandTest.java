@@ -451,6 +451,16 @@ class DiscoverCommandTest {
     }
 
     @Test
+    void discover_setWithASecretWhereTheKeyShouldBe_isAUsageErrorThatShowsNoneOfIt() {
+        // A base64 password pasted after --set without its key: the text before '=' is part of it.
+        Result r = Cli.run(env(), "discover", "--set", "c2VjcmV0cGFzcw==");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).hasLineCount(1).contains("--set takes KEY=VALUE with a known key")
+                .contains("not shown").doesNotContain("c2VjcmV0");
+    }
+
+    @Test
     void discover_malformedConfigLine_exits78WithoutShowingItsValue() throws IOException {
         Files.writeString(configDir.resolve("scope.config"), "SERVICE-TOKEN=s3cret\n");
 

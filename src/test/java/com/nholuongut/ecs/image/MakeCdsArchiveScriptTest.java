@@ -1,0 +1,58 @@
+package com.nholuongut.ecs.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nholuongut.ecs.image.Script.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code packer/scripts/make-cds-archive.sh}'s refusals, each one line naming what is missing and exit 1,
+ * before any JVM runs (ImageIT makes a real archive from the unit).
+ */
+class MakeCdsArchiveScriptTest {
+
+    static final Path SCRIPT = Script.repoFile("packer/scripts/make-cds-archive.sh");
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path work;
+
+    @Test
+    void withoutItsTrainingStandIn_refusesNamingIt() throws Exception {
+        // The script alone, as after a copy that left training-aws.py and training/ behind.
+        Path lonely = Script.installExecutable(SCRIPT, work.resolve("lib"), "make-cds-archive.sh");
+
+        Result r = Script.run(work, Map.of(), TIMEOUT, lonely, Script.repoFile("init/nholuongut-agent.service").toString());
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).hasLineCount(1).isEqualTo("make-cds-archive: the training stand-in ("
+                + work.resolve("lib/training-aws.py") + ", " + work.resolve("lib/training") + "/) is missing\n");
+    }
+
+    @Test
+    void aUnitWithoutAnArchiveOption_isRefusedNamingTheOptions() throws Exception {
+        Path unit = Files.writeString(work.resolve("agent.service"),
+                "[Service]\nExecStart=/usr/bin/java -Xmx96m -jar /usr/local/lib/nholuongut/agent.jar run\n");
+
+        Result r = Script.run(work, Map.of(), TIMEOUT, SCRIPT, unit.toString());
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).hasLineCount(1).isEqualTo(
+                "make-cds-archive: no -XX:SharedArchiveFile= or -XX:AOTCache= in ExecStart= of " + unit + "\n");
+    }
+
+    @Test
+    void aBadTrainingTimeout_isRefused() throws Exception {
+        Result r = Script.run(work, Map.of("TRAINING_TIMEOUT", "soon"), TIMEOUT, SCRIPT,
+                Script.repoFile("init/nholuongut-agent.service").toString());
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).hasLineCount(1)
+                .isEqualTo("make-cds-archive: TRAINING_TIMEOUT must be a positive number of seconds\n");
+    }
+}
