@@ -15,6 +15,7 @@
 #   d. aot       TUNED_FLAGS (less -Xshare) plus an AOT cache (JEP 483/514/515, bench/out/agent.aot, made first
 #                with -XX:AOTCacheOutput from one discover run), on JAVA_AOT: a Java 25 or later, by default the
 #                first one in /usr/lib/jvm (skipped, and said so, when there is none)
+#   e. plain25   java -jar agent.jar discover on JAVA_AOT: the plain launch on the image's JVM (left out with d)
 #
 # Every variant's output must be the same set of peer addresses (checked before timing, and after each
 # timed run). Rounds are interleaved (a b c, a b c, ...) so that background load hits every variant
@@ -74,7 +75,7 @@ PROG=bench/discover.sh
 source scripts/lib.sh
 JAVA_AOT=${JAVA_AOT:-$(java_at_least 25)}
 variants=(pipeline plain tuned)
-[[ -n $JAVA_AOT ]] && variants+=(aot)
+[[ -n $JAVA_AOT ]] && variants+=(aot plain25)
 if [[ -n ${BASELINE_JAR:-} ]]; then
     [[ -r $BASELINE_JAR ]] || { echo "BASELINE_JAR $BASELINE_JAR cannot be read" >&2; exit 2; }
     variants+=(plain-base tuned-base)
@@ -178,6 +179,10 @@ tuned() {
 
 aot() {
     "$JAVA_AOT" "${aot_flags[@]}" -XX:AOTCache="$AOT" -jar "$JAR" discover
+}
+
+plain25() {
+    "$JAVA_AOT" -jar "$JAR" discover
 }
 
 plain-base() {
@@ -293,6 +298,8 @@ ratio_tuned=$(ratio "$med_pipeline" "$med_tuned")
 if [[ -n ${JAVA_AOT:-} ]]; then
     med_aot=$(median "$OUT/aot.ms")
     ratio_aot=$(ratio "$med_pipeline" "$med_aot")
+    med_plain25=$(median "$OUT/plain25.ms")
+    ratio_plain25=$(ratio "$med_pipeline" "$med_plain25")
 fi
 
 verdict() { # verdict CONDITION...: "met" or "NOT MET" (STRICT=1 looks for the latter in results.txt)
@@ -304,7 +311,10 @@ log "cold discovery, median of $RUNS runs (group of $FLEET_SIZE):"
 log "  a. pipeline (curl + aws CLI)   $(printf '%6d' "$med_pipeline") ms"
 log "  b. plain    (java -jar)        $(printf '%6d' "$med_plain") ms"
 log "  c. tuned    (flags + AppCDS)   $(printf '%6d' "$med_tuned") ms   java on PATH"
-[[ -n ${JAVA_AOT:-} ]] && log "  d. aot      (flags + AOT cache) $(printf '%5d' "$med_aot") ms   $JAVA_AOT"
+if [[ -n ${JAVA_AOT:-} ]]; then
+    log "  d. aot      (flags + AOT cache) $(printf '%5d' "$med_aot") ms   $JAVA_AOT"
+    log "  e. plain25  (java -jar)        $(printf '%6d' "$med_plain25") ms   $JAVA_AOT"
+fi
 if [[ -n ${BASELINE_JAR:-} ]]; then
     for v in plain tuned aot; do
         [[ -f $OUT/$v-base.ms ]] || continue
@@ -313,7 +323,10 @@ if [[ -n ${BASELINE_JAR:-} ]]; then
 fi
 log "  pipeline/plain = ${ratio_plain}x   goal >= 1x: $(verdict at_least "$ratio_plain" 1)"
 log "  pipeline/tuned = ${ratio_tuned}x   goal >= 3x: $(verdict at_least "$ratio_tuned" 3)"
-[[ -n ${JAVA_AOT:-} ]] && log "  pipeline/aot   = ${ratio_aot}x   goal >= 3x: $(verdict at_least "$ratio_aot" 3)"
+if [[ -n ${JAVA_AOT:-} ]]; then
+    log "  pipeline/aot   = ${ratio_aot}x   goal >= 3x: $(verdict at_least "$ratio_aot" 3)"
+    log "  pipeline/plain25 = ${ratio_plain25}x goal >= 1x: $(verdict at_least "$ratio_plain25" 1)"
+fi
 
 # --- AWS API calls of one discovery, from moto's request log ---------------------------------------------
 

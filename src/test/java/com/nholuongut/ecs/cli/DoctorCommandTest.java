@@ -85,6 +85,7 @@ class DoctorCommandTest {
         String peer1 = fleet.address(group.get(1));
         String peer2 = fleet.address(group.get(2));
         PortProbe allOpen = (address, port, timeout) -> probed.add(address + ":" + port);
+        imds.mode(ImdsFixture.Mode.TOKENS_OPTIONAL);
 
         Result r = Cli.run(env(), allOpen, "doctor");
 
@@ -97,7 +98,8 @@ class DoctorCommandTest {
                         "ok   group: tag " + TAG + "=blue: 3 member(s), 2 peer(s)",
                         "skip ipam: no report from " + tools.net() + " (is Net running?)")
                 .anyMatch(l -> l.startsWith("ok   tool nholuongut:"))
-                .anyMatch(l -> l.startsWith("ok   tool scope:"));
+                .anyMatch(l -> l.startsWith("ok   tool scope:"))
+                .contains("ok   scope ecs: IMDSv1 answers: Scope's probe can read ECS tasks and services");
         assertThat(r.outLines().get(r.outLines().size() - 1)).matches("doctor: all \\d+ checks passed");
         assertThat(probed).containsExactlyInAnyOrder(peer1 + ":6783", peer1 + ":4040", peer2 + ":6783",
                 peer2 + ":4040");
@@ -137,7 +139,7 @@ class DoctorCommandTest {
                 .anyMatch(l -> l.startsWith("FAIL port 6783/tcp " + closed + ": not reachable"))
                 .anyMatch(l -> l.startsWith("FAIL port 4040/tcp " + closed))
                 .anyMatch(l -> l.startsWith("FAIL tool scope: ") && l.endsWith("does not exist"));
-        assertThat(r.outLines().get(r.outLines().size() - 1)).isEqualTo("doctor: 3 of 15 checks failed");
+        assertThat(r.outLines().get(r.outLines().size() - 1)).isEqualTo("doctor: 3 of 16 checks failed");
     }
 
     @Test
@@ -155,6 +157,27 @@ class DoctorCommandTest {
                 + " address(es); " + lowest + " (lowest instance id) reclaims it within minutes of a member leaving"
                 + " the group once AWS shows its host gone; or run `nholuongut rmpeer aa:aa:aa:aa:aa:03` on one"
                 + " member");
+    }
+
+    @Test
+    void doctor_tokensRequired_warnsThatScopesEcsViewStaysEmpty() {
+        Result r = Cli.run(env(), (address, port, timeout) -> true, "doctor");
+
+        assertThat(r.exitCode()).as("a warning, not a failure: " + r.out()).isZero();
+        assertThat(r.outLines()).anyMatch(l -> l.startsWith("ok   imds: IMDSv2 answered"))
+                .contains("warn scope ecs: the instance requires IMDSv2 tokens: Scope's ECS view (tasks, services)"
+                        + " stays empty, as its probe's AWS SDK predates IMDSv2; allow IMDSv1 (HttpTokens=optional)"
+                        + " where that view is needed");
+        assertThat(imds.tokenlessReads()).as("the one read Scope's probe would make").isEqualTo(1);
+
+        Map<String, String> noScope = env();
+        noScope.put("NHOLUONGUT_SCOPE_ENABLED", "false");
+        Result off = Cli.run(noScope, (address, port, timeout) -> true, "doctor");
+        Result flags = Cli.run(env(), (address, port, timeout) -> true, "doctor", "--instance-id", group.get(0),
+                "--region", Moto.REGION);
+        assertThat(off.outLines()).noneMatch(l -> l.contains("scope ecs"));
+        assertThat(flags.outLines()).contains("skip scope ecs: --instance-id given: the metadata service is not asked");
+        assertThat(imds.tokenlessReads()).isEqualTo(1);
     }
 
     @Test

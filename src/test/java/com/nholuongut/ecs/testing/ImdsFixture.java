@@ -11,13 +11,15 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback stand-in for the instance metadata service (JDK HttpServer, port 0). In IMDSv2 mode every
- * read needs a token from {@code PUT /latest/api/token}; in v1-only mode the token request is refused.
+ * A loopback stand-in for the instance metadata service (JDK HttpServer, port 0). In IMDSv2 mode (an instance
+ * with {@code HttpTokens=required}) every read needs a token from {@code PUT /latest/api/token} and a read
+ * without one gets 401, as from the real service; with tokens optional both kinds of read are answered; in
+ * v1-only mode the token request is refused.
  */
 public final class ImdsFixture implements AutoCloseable {
 
     /** How the fixture answers. */
-    public enum Mode { V2, V1_ONLY, GARBAGE }
+    public enum Mode { V2, TOKENS_OPTIONAL, V1_ONLY, GARBAGE }
 
     private final HttpServer server;
     private final String token = UUID.randomUUID().toString();
@@ -76,7 +78,11 @@ public final class ImdsFixture implements AutoCloseable {
             if (given == null) {
                 tokenlessReads.incrementAndGet();
             }
-            boolean allowed = mode == Mode.V1_ONLY ? given == null : token.equals(given);
+            boolean allowed = switch (mode) {
+                case V1_ONLY -> given == null;
+                case TOKENS_OPTIONAL -> given == null || token.equals(given);
+                default -> token.equals(given);
+            };
             if (!allowed) {
                 reply(ex, 401, "");
             } else if (path.equals("/latest/dynamic/instance-identity/document")) {
