@@ -122,6 +122,9 @@ public final class Daemon {
             seen = discovery.addresses();
             bootMembers = discovery.members();
             log.info("peer group {} has {} member(s); peers: {}", discovery.source().describe(), bootMembers, seen);
+            if (reclaimer != null) {
+                reclaimer.booted(discovery);
+            }
         } else if (saved.isPresent()) {
             seen = saved.get().peers();
             bootMembers = saved.get().members();

@@ -58,12 +58,17 @@ public final class Reclaimer {
         watch.lastKnown(addresses);
     }
 
+    /**
+     * The group as boot found it: the first refresh compares with it, so a member that leaves between this
+     * agent's boot and its first refresh is a departure too (the agent that booted last may be the lowest).
+     */
+    public void booted(Discovery discovery) {
+        observe(discovery);
+    }
+
     /** Called after each successful discovery, once Net and Scope have been told about the new peers. */
     public void afterRefresh(Discovery discovery, PeerSource source) {
-        boolean watching = watch.observe(discovery);
-        if (watch.departedNow()) {
-            extraChecks = CHECKS_TO_CONFIRM;
-        }
+        boolean watching = observe(discovery);
         Optional<String> lowest = discovery.lowestInstanceId();
         if (lowest.isEmpty() || !lowest.get().equals(discovery.self().instanceId())) {
             // Not ours to do (or static peers): the lowest member watches the same departures.
@@ -79,6 +84,14 @@ public final class Reclaimer {
             return;
         }
         check(source);
+    }
+
+    private boolean observe(Discovery discovery) {
+        boolean watching = watch.observe(discovery);
+        if (watch.departedNow()) {
+            extraChecks = CHECKS_TO_CONFIRM;
+        }
+        return watching;
     }
 
     /** After the watch: one more check while peers await confirmation, a WARN when giving them up. */

@@ -18,9 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +43,8 @@ class DaemonTest {
         final LinkedHashSet<String> targets = new LinkedHashSet<>();
         final List<List<String>> calls = new ArrayList<>();
         int launches;
+        /** What {@code report} prints while Net runs (the real script fails when it does not). */
+        String report = "{\"Router\": {\"Name\": \"aa:aa:aa:aa:aa:01\", \"Peers\": []}, \"IPAM\": {\"Entries\": []}}";
 
         @Override
         public Result run(List<String> argv, Map<String, String> env, Duration timeout) {
@@ -92,6 +96,11 @@ class DaemonTest {
                     }
                     rest.forEach(targets::remove);
                     return ok();
+                case "report":
+                    return netRunning ? new Result(0, report, "", Duration.ZERO)
+                            : fail(1, "nholuongut container is not present. Have you launched it?");
+                case "rmpeer":
+                    return rest.isEmpty() ? fail(1, "usage") : netRunning ? ok() : fail(1, "not running");
                 default:
                     return ok();
             }
@@ -106,11 +115,17 @@ class DaemonTest {
         }
     }
 
-    /** AWS: the group's other members, or down. */
+    /** AWS: the group's other members, or down; no host of a departed router is left. */
     static final class Group implements PeerSource {
         final List<String> peers = new ArrayList<>();
+        String self = "i-999";
         boolean down;
         int calls;
+
+        @Override
+        public Set<String> presentHosts(Collection<String> hostNames) {
+            return Set.of();
+        }
 
         @Override
         public Discovery discover() {
@@ -122,7 +137,7 @@ class DaemonTest {
             for (int i = 0; i < peers.size(); i++) {
                 members.add(new Peer("i-" + (100 + i), peers.get(i), "running"));
             }
-            return new Discovery(new InstanceIdentity("i-999", "us-east-1", "10.0.0.1"),
+            return new Discovery(new InstanceIdentity(self, "us-east-1", "10.0.0.1"),
                     GroupSource.tag("nholuongut:peerGroupName", "blue"), members, members.size() + 1);
         }
     }
@@ -140,9 +155,13 @@ class DaemonTest {
     }
 
     Daemon daemon() {
+        return daemon(false);
+    }
+
+    Daemon daemon(boolean reclaim) {
         AgentConfig config = TestConfig.of(Map.of(ConfigKey.NET_BIN, "/usr/local/bin/nholuongut",
                 ConfigKey.SCOPE_BIN, "/usr/local/bin/scope", ConfigKey.STATE_DIR, stateDir.toString(),
-                ConfigKey.RECLAIM_DEPARTED, "false"));
+                ConfigKey.RECLAIM_DEPARTED, String.valueOf(reclaim)));
         daemon = new Daemon(config, () -> group, new Tools(config, tools), new PeerState(stateDir),
                 ready::incrementAndGet, new SplittableRandom(1));
         return daemon;
@@ -213,6 +232,24 @@ class DaemonTest {
 
         assertThat(tools.targets).containsExactly("10.0.0.9");
         assertThat(tools.launches).isEqualTo(1);
+    }
+
+    @Test
+    void refresh_memberLeavesBeforeTheFirstRefresh_isReclaimedByTheLowest_whoBootedLast() {
+        // This agent booted last but has the lowest id; a member (ip-10-0-0-3) is terminated before its
+        // first refresh: the departure is seen against the group boot found.
+        group.self = "i-001";
+        tools.report = "{\"Router\": {\"Name\": \"aa:aa:aa:aa:aa:01\", \"Peers\": []}, \"IPAM\": {\"Entries\": ["
+                + "{\"Peer\": \"dd:dd:dd:dd:dd:dd\", \"Nickname\": \"ip-10-0-0-3\", \"Size\": 512,"
+                + " \"IsKnownPeer\": false}]}}";
+        daemon(true).boot();
+        group.peers.remove("10.0.0.3");
+        for (int i = 0; i < 3; i++) {
+            daemon.refresh();
+        }
+
+        assertThat(tools.targets).containsExactly("10.0.0.2");
+        assertThat(tools.calls).contains(List.of("forget", "10.0.0.3"), List.of("rmpeer", "dd:dd:dd:dd:dd:dd"));
     }
 
     @Test

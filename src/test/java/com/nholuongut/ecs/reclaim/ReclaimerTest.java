@@ -153,6 +153,23 @@ class ReclaimerTest {
     }
 
     @Test
+    void memberLeavingBeforeTheFirstRefresh_isADepartureFromTheBootGroup() {
+        Net net = new Net();
+        Reclaimer r = reclaimer(net, state);
+        r.booted(view("i-1", "i-2", "i-9"));
+        assertThat(net.calls).as("boot only takes in the group").isEmpty();
+        refresh(r, view("i-1", "i-2"), new Aws(), 3);
+        assertThat(net.calls).contains(List.of("rmpeer", DEAD));
+
+        Net saved = new Net();
+        Reclaimer restarted = reclaimer(saved, state.resolve("b"));
+        restarted.lastKnown(List.of("10.0.0.2", "10.0.0.9"));
+        restarted.booted(view("i-1", "i-2"));
+        refresh(restarted, view("i-1", "i-2"), new Aws(), 2);
+        assertThat(saved.rmpeers()).as("gone while the agent was down, seen at boot").isEqualTo(1);
+    }
+
+    @Test
     void membersGoneWhileTheAgentWasDown_areFoundFromTheSavedPeers() {
         Net net = new Net();
         Reclaimer r = reclaimer(net, state);
