@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# demo.sh: peer discovery end to end on this machine, no AWS account needed.
+# demo.sh: the agent end to end on this machine, no AWS account and no Docker needed (about a minute).
 #
-# Starts a local AWS emulator (moto_server) on a free loopback port, creates a sample fleet in it
-# (a group of 4 instances tagged nholuongut:peerGroupName=demo, an Auto Scaling Group of 3 and one
-# instance in no group), then plays one instance of each kind through a local IMDSv2 fixture and runs
-# `java -jar target/agent.jar discover` (text and JSON) as that instance would at boot.
+# Starts a local AWS emulator (moto_server) on a free loopback port and creates sample fleets in it.
 #
+# 1. discover, the debugging command: a group of 4 instances tagged nholuongut:peerGroupName=demo, an Auto
+#    Scaling Group of 3 and one instance in no group; one instance of each kind is played through a local
+#    IMDSv2 fixture and `java -jar target/agent.jar discover` runs as it would at boot.
+# 2. run, the daemon (the product's main job): three instances tagged nholuongut:peerGroupName=net, each
+#    with its own agent, IMDS fixture, state directory and stand-in nholuongut/scope tools (the tests' model
+#    of the real scripts, src/test/resources/fake-tool.py). Narrated step by step, with each agent's log
+#    lines prefixed by its instance id: the three launches with --ipalloc-init consensus=3; a scale-out (the
+#    new member's launch, connect --replace on the others); a scale-in (forget, and the lowest-id survivor's
+#    rmpeer of the departed router); AWS unreachable for a moment (a proxy refuses connections: the agents
+#    keep their peers, log one WARN each, recover); then what each router ended with. Each step is checked
+#    (the routers' targets, who ran rmpeer), so the demo fails loudly if the agent misbehaves.
+#
+# Every process it starts is stopped on exit, also on Ctrl-C. KEEP_WORK=1 keeps its directory (each agent's
+# log, its tools' calls and its router's state) for a look afterwards; VERBOSE=1 runs the agents with --verbose.
 # Needs: java 17+, python3 with boto3, moto_server (pip install 'moto[server]'), curl.
-# Nothing leaves 127.0.0.1: AWS_ENDPOINT_URL points at moto, the metadata endpoint at the fixture,
-# credentials are fake, and the addresses moto hands out (10.x) are only printed, never contacted.
+# Nothing leaves 127.0.0.1: AWS_ENDPOINT_URL points at moto (or the proxy in front of it), the metadata
+# endpoints at the fixtures, credentials are fake, and the addresses moto hands out (10.x) are only data,
+# given to the stand-in tools and never contacted.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -36,17 +48,26 @@ show() {
 PROG=demo.sh
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
+# shellcheck source=scripts/demo-agents.sh
+source scripts/demo-agents.sh
 require java python3 moto_server curl
 python3 -c 'import boto3' 2>/dev/null || die "python3 cannot import boto3"
 
+proxy_pid=''
 work=$(mktemp -d "${TMPDIR:-/tmp}/nholuongut-demo.XXXXXX")
 
 
 cleanup() {
     local status=$?
+    stop_agents
+    stop_pid "$proxy_pid"
     stop_pid "$imds_pid"
     stop_pid "$moto_pid"
-    rm -rf "$work"
+    if [[ ${KEEP_WORK:-0} == 1 ]]; then
+        echo "kept $work (the agents' logs, tools' calls and routers' state are under agents/)" >&2
+    else
+        rm -rf "$work"
+    fi
     exit "$status"
 }
 trap cleanup EXIT
@@ -75,6 +96,7 @@ fi
 
 header "Starting the AWS emulator (moto_server) on a free loopback port"
 start_moto "$work"
+moto_endpoint=$AWS_ENDPOINT_URL
 echo "moto_server listening on $AWS_ENDPOINT_URL"
 
 header "Creating a sample fleet: 4 instances tagged $TAG=demo, an Auto Scaling Group 'demo-asg' of 3, 1 in no group"
@@ -113,16 +135,7 @@ show java -jar "$JAR" discover -o json
 header "On Auto Scaling Group instance $asg_id ($asg_ip): no tag, so the group is its ASG"
 be "$asg_id" "$asg_ip"
 echo "(IMDS fixture at $AWS_EC2_METADATA_SERVICE_ENDPOINT answers as $asg_id)"
-echo "-- text"
-show java -jar "$JAR" discover
-echo "-- json"
 show java -jar "$JAR" discover -o json
-
-header "Off-instance debugging: --instance-id/--region instead of IMDS (own address from DescribeInstances)"
-stop_pid "$imds_pid"
-imds_pid=''
-export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9 # closed: proves IMDS is not asked
-show java -jar "$JAR" discover --instance-id "$asg_id" --region "$REGION"
 
 header "An instance in no group ($lone_id): exit 3 with a hint"
 set +e
@@ -132,4 +145,101 @@ set -e
 echo "(exit code $code)"
 [[ $code -eq 3 ]] || die "expected exit code 3 for an instance in no group, got $code"
 
-header "Done in $(($(date +%s) - start)) s; stopping moto_server and the IMDS fixture"
+# --- the daemon ------------------------------------------------------------------------------------------
+
+header "The daemon: three instances of group $TAG=net boot together, each running \`agent.jar run\`"
+echo "Each has its own IMDS fixture, state directory and stand-in nholuongut/scope tools (the tests' model of"
+echo "the real scripts: a router that keeps its targets); AWS is reached through a proxy that can fail on cue."
+echo "The refresh interval is $AGENT_INTERVAL for the demo (60 s by default; the agents warn that it is short)."
+python3 scripts/sample-fleet.py --endpoint "$AWS_ENDPOINT_URL" --region "$REGION" \
+    --tagged 3 --tag-key "$TAG" --tag-value net >"$work/net.txt"
+start_port_server "$work" proxy "the outage proxy" python3 scripts/outage-proxy.py "${AWS_ENDPOINT_URL##*:}"
+proxy_pid=$server_pid
+export AWS_ENDPOINT_URL=http://127.0.0.1:$server_port
+while read -r _ id address; do
+    start_agent "$id" "$address"
+done <"$work/net.txt"
+first=("${agents[@]}")
+
+launched() { # launched ID MEMBERS...: its router runs, consensus of the members, the others as targets
+    local id=$1
+    shift
+    [[ $(router "$id" running) == true && $(router "$id" init) == "consensus=$#" \
+        && $(router "$id" targets) == "$(others "$id" "$@")" ]]
+}
+all_launched() {
+    local id
+    for id in "${first[@]}"; do launched "$id" "${first[@]}" || return 1; done
+}
+wait_for "the three launches" 90 all_launched
+show_logs
+for id in "${first[@]}"; do
+    echo "-> $id: nholuongut launch --ipalloc-init $(router "$id" init) $(router "$id" targets)"
+done
+
+header "Scale-out: a fourth instance joins the group"
+read -r _ new_id new_ip < <(python3 scripts/sample-fleet.py --endpoint "${moto_endpoint}" --region "$REGION" \
+    --tagged 1 --tag-key "$TAG" --tag-value net)
+start_agent "$new_id" "$new_ip"
+members=("${agents[@]}")
+scaled_out() {
+    local id
+    launched "$new_id" "${members[@]}" || return 1
+    for id in "${first[@]}"; do [[ $(router "$id" targets) == "$(others "$id" "${members[@]}")" ]] || return 1; done
+}
+wait_for "the scale-out" 60 scaled_out
+show_logs
+echo "-> $new_id launched with its 3 peers (consensus=4); the others ran connect --replace with 3 peers each"
+
+header "Scale-in: one instance is terminated (its agent stops, its router vanishes with the host)"
+victim=$(printf '%s\n' "${members[@]}" | sort | tail -n 1)
+survivors=()
+for id in "${members[@]}"; do [[ $id == "$victim" ]] || survivors+=("$id"); done
+lowest=$(printf '%s\n' "${survivors[@]}" | sort | head -n 1)
+victim_router=$(cut -d' ' -f1 "${agent_dir[$victim]}/bin/router")
+stop_agent "$victim"
+"${agent_dir[$victim]}/bin/nholuongut" stop
+python3 scripts/sample-fleet.py --endpoint "${moto_endpoint}" --region "$REGION" --terminate "$victim"
+echo "terminated $victim (${agent_ip[$victim]}, router $victim_router)"
+scaled_in() {
+    local id
+    for id in "${survivors[@]}"; do
+        [[ $(router "$id" targets) == "$(others "$id" "${survivors[@]}")" ]] || return 1
+    done
+    calls "$lowest" | grep -qx "nholuongut rmpeer $victim_router"
+}
+wait_for "the scale-in and the reclaim" 90 scaled_in
+show_logs
+grep -q '"owns": 0' "$work/mesh/$victim_router.json" || die "the departed router still owns its address space"
+echo "-> every survivor forgot ${agent_ip[$victim]}; $lowest (the lowest instance id) alone ran rmpeer"
+echo "   $victim_router, so the departed router's address space is the group's again"
+for id in "${survivors[@]}"; do
+    [[ $id == "$lowest" ]] || ! calls "$id" | grep -q rmpeer || die "$id ran rmpeer too"
+done
+
+header "AWS unreachable for a moment: the agents keep their peers"
+kill -USR1 "$proxy_pid"
+warned() {
+    local id
+    for id in "${survivors[@]}"; do grep -q 'WARN.*discovery failed' "${agent_dir[$id]}/agent.log" || return 1; done
+}
+wait_for "the agents to notice" 30 warned
+sleep 4
+show_logs
+for id in "${survivors[@]}"; do
+    [[ $(router "$id" targets) == "$(others "$id" "${survivors[@]}")" ]] || die "$id lost its peers in the outage"
+    (($(grep -c 'WARN.*discovery failed' "${agent_dir[$id]}/agent.log") == 1)) || die "$id warned more than once"
+done
+echo "-> one WARN each, peers kept; AWS answers again:"
+kill -USR2 "$proxy_pid"
+recovered() {
+    local id
+    for id in "${survivors[@]}"; do grep -q 'discovery works again' "${agent_dir[$id]}/agent.log" || return 1; done
+}
+wait_for "the agents to recover" 90 recovered
+show_logs
+
+header "What each router ended with"
+summary
+
+header "Done in $(($(date +%s) - start)) s; stopping the agents, the fixtures, the proxy and moto_server"

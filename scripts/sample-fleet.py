@@ -3,10 +3,12 @@
 
   sample-fleet.py --endpoint http://127.0.0.1:PORT [--tagged N] [--tag-key K] [--tag-value V]
                   [--asg NAME --asg-size M] [--untagged U] [--format lines|json]
+  sample-fleet.py --endpoint http://127.0.0.1:PORT --terminate INSTANCE_ID...
 
 Creates N instances tagged K=V (one RunInstances call per instance, so each is its own reservation,
 as when instances boot independently), U instances without any tag, and/or an Auto Scaling Group NAME
-of M instances (a launch configuration plus CreateAutoScalingGroup with DesiredCapacity M).
+of M instances (a launch configuration plus CreateAutoScalingGroup with DesiredCapacity M). With
+--terminate it only terminates those instances (a scale-in) and prints nothing.
 
 Output (stdout):
   lines (default): one line per instance, "KIND INSTANCE_ID PRIVATE_IP", KIND being tagged, asg or
@@ -92,10 +94,14 @@ def main():
     parser.add_argument("--asg", metavar="NAME", help="Auto Scaling Group to create")
     parser.add_argument("--asg-size", type=int, default=3, metavar="M")
     parser.add_argument("--format", choices=("lines", "json"), default="lines")
+    parser.add_argument("--terminate", nargs="+", metavar="INSTANCE_ID", help="terminate these, nothing else")
     args = parser.parse_args()
     loopback_only(args.endpoint)
 
     ec2, autoscaling = clients(args.endpoint, args.region)
+    if args.terminate:
+        ec2.terminate_instances(InstanceIds=args.terminate)
+        return 0
     image = an_image(ec2)
     result = {"region": args.region}
 

@@ -29,6 +29,14 @@ scope (state: running, its launch arguments):
   - `stop`: arguments are a usage error (exit 1); otherwise not running (fine when it was not)
 systemd-notify: records only.
 
+A mesh of routers (the demo's; off unless the knob file `mesh` names a directory shared by several agents'
+tools, with `router` holding this router's "PEER_NAME NICKNAME"): each router keeps MESH/PEER_NAME.json (running,
+the address space it owns). `launch` puts it there, running, owning 65536 addresses; `stop` leaves it not
+running, still owning them (as a router that vanished with its host does, until someone runs rmpeer); `report`
+lists every running router as a peer and every router that owns space in IPAM.Entries, with IsKnownPeer
+false for the ones not running; `rmpeer PEER_NAME` takes a router's space ("65536 IPs taken over from ...",
+"0 IPs ..." when there was none), so a second rmpeer of it takes nothing.
+
 Test knobs, per tool and subcommand: exit-<tool>-<sub> (exit with that code instead, state untouched, after
 a "failed on purpose" line on stderr), stdout-<tool>-<sub> (print it), sleep-<tool>-<sub> (hang first).
 """
@@ -61,12 +69,17 @@ NET_VALUE_OPTIONS = {
 }
 
 
-def knob(kind):
-    path = os.path.join(here, "%s-%s-%s" % (kind, tool, sub))
+def beside(name):
+    """The text of the file NAME beside the tool, or None."""
+    path = os.path.join(here, name)
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
             return f.read()
     return None
+
+
+def knob(kind):
+    return beside("%s-%s-%s" % (kind, tool, sub))
 
 
 def load():
@@ -83,6 +96,49 @@ def save(state):
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(state, f, indent=1, sort_keys=True)
     os.replace(tmp, path)
+
+
+def mesh_dir():
+    """The shared mesh directory and this router's (name, nickname), or (None, None) outside a mesh."""
+    where, me = beside("mesh"), beside("router")
+    if where is None or me is None:
+        return None, None
+    name, nickname = me.split()[:2]
+    return where.strip(), (name, nickname)
+
+
+def mesh_routers(where):
+    routers = []
+    for entry in sorted(os.listdir(where)):
+        if entry.endswith(".json"):
+            with open(os.path.join(where, entry), encoding="utf-8") as f:
+                routers.append(json.load(f))
+    return routers
+
+
+def mesh_save(where, router):
+    path = os.path.join(where, router["name"] + ".json")
+    tmp = path + ".%d.tmp" % os.getpid()
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(router, f, sort_keys=True)
+    os.replace(tmp, path)
+
+
+def mesh_report(where, me):
+    routers = mesh_routers(where)
+    peers = [{"Name": r["name"], "NickName": r["nickname"], "Connections": []} for r in routers if r["running"]]
+    entries = [{"Token": "10.32.0.0", "Size": r["owns"], "Peer": r["name"], "Nickname": r["nickname"],
+                "IsKnownPeer": r["running"]} for r in routers if r["owns"] > 0]
+    return {"Router": {"Name": me[0], "NickName": me[1], "Peers": peers}, "IPAM": {"Entries": entries}}
+
+
+def mesh_rmpeer(where, name):
+    for router in mesh_routers(where):
+        if router["name"] == name:
+            taken, router["owns"] = router["owns"], 0
+            mesh_save(where, router)
+            return taken
+    return 0
 
 
 def fail(code, message):
@@ -149,6 +205,9 @@ def nholuongut(state, words):
             # Kept so a test can check that the password reached Net, never on its command line.
             router["password"] = password
         state["launches"] = router["launches"]
+        where, me = mesh_dir()
+        if where:
+            mesh_save(where, {"name": me[0], "nickname": me[1], "running": True, "owns": 65536})
         print("fakecontainerid")
         return
     if command == "connect":
@@ -172,14 +231,18 @@ def nholuongut(state, words):
         if not rest:
             usage()
         net_router(state)
+        where, _ = mesh_dir()
         for name in rest:
-            print("0 IPs taken over from %s" % name)
+            print("%d IPs taken over from %s" % (mesh_rmpeer(where, name) if where else 0, name))
         return
     if command == "report":
         if rest and not (len(rest) == 2 and rest[0] == "-f"):
             usage()
         net_router(state)
-        if knob("stdout") is None:
+        where, me = mesh_dir()
+        if knob("stdout") is None and where:
+            print(json.dumps(mesh_report(where, me)))
+        elif knob("stdout") is None:
             print(json.dumps({"Router": {"Name": "00:00:00:00:00:01", "NickName": "fake",
                                          "Targets": router.get("targets", []), "Peers": []},
                               "IPAM": {"Entries": []}}))
@@ -188,6 +251,12 @@ def nholuongut(state, words):
         if rest:
             usage()
         router["running"] = False
+        where, me = mesh_dir()
+        if where:
+            for r in mesh_routers(where):
+                if r["name"] == me[0]:
+                    r["running"] = False
+                    mesh_save(where, r)
         return
     if command in ("setup", "version", "env", "config", "dns-args"):
         return
