@@ -111,20 +111,18 @@ public final class Daemon {
         log.info("starting: refresh every {} ({}), state in {}", Durations.format(config.get(ConfigKey.REFRESH_INTERVAL)),
                 schedule.jitter(discoverer.members()), state.file());
         Optional<PeerState.Saved> saved = state.load();
-        if (reclaimer != null) {
-            // Members that left while this agent was not running are departures too.
-            saved.ifPresent(s -> reclaimer.lastKnown(s.peers()));
-        }
         Discovery discovery = discover();
+        if (reclaimer != null) {
+            // Members that left while this agent was down, or that leave before its first refresh, are departures.
+            saved.ifPresent(s -> reclaimer.lastKnown(s.peers()));
+            Optional.ofNullable(discovery).ifPresent(reclaimer::booted);
+        }
         int bootMembers = 1;
         launchable = true;
         if (discovery != null) {
             seen = discovery.addresses();
             bootMembers = discovery.members();
             log.info("peer group {} has {} member(s); peers: {}", discovery.source().describe(), bootMembers, seen);
-            if (reclaimer != null) {
-                reclaimer.booted(discovery);
-            }
         } else if (saved.isPresent()) {
             seen = saved.get().peers();
             bootMembers = saved.get().members();

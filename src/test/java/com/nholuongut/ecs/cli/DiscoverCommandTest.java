@@ -7,8 +7,8 @@ import com.nholuongut.ecs.testing.Cli.Result;
 import com.nholuongut.ecs.testing.Cli;
 import com.nholuongut.ecs.testing.Fleet;
 import com.nholuongut.ecs.testing.ImdsFixture;
-import com.nholuongut.ecs.testing.Moto;
-import com.nholuongut.ecs.testing.MotoServer;
+import com.nholuongut.ecs.testing.AwsEmulator;
+import com.nholuongut.ecs.testing.Emulators;
 import com.nholuongut.ecs.testing.RecordingProxy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,18 +26,18 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 
 /** {@code discover} as a user runs it, through picocli, against a real fleet in moto. */
-@ExtendWith(MotoServer.class)
+@ExtendWith(Emulators.class)
 class DiscoverCommandTest {
 
     static final String TAG = "nholuongut:peerGroupName";
 
-    Moto moto;
+    AwsEmulator moto;
     Fleet fleet;
     @TempDir
     Path configDir;
 
     @BeforeEach
-    void setUp(Moto moto) {
+    void setUp(AwsEmulator moto) {
         this.moto = moto;
         moto.reset();
         fleet = new Fleet(moto);
@@ -59,7 +59,7 @@ class DiscoverCommandTest {
     }
 
     static Result discoverAs(Map<String, String> env, String instanceId, String... more) {
-        List<String> args = new ArrayList<>(List.of("discover", "--instance-id", instanceId, "--region", Moto.REGION));
+        List<String> args = new ArrayList<>(List.of("discover", "--instance-id", instanceId, "--region", AwsEmulator.REGION));
         args.addAll(List.of(more));
         return Cli.run(env, args.toArray(String[]::new));
     }
@@ -84,7 +84,7 @@ class DiscoverCommandTest {
     @Test
     void discover_onInstance_readsIdentityFromImdsV2WithToken() throws IOException {
         List<String> blue = fleet.tagged(TAG, "blue", 3);
-        try (ImdsFixture imds = new ImdsFixture(blue.get(1), Moto.REGION, fleet.address(blue.get(1)))) {
+        try (ImdsFixture imds = new ImdsFixture(blue.get(1), AwsEmulator.REGION, fleet.address(blue.get(1)))) {
             Map<String, String> env = env();
             env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
 
@@ -100,7 +100,7 @@ class DiscoverCommandTest {
     @Test
     void discover_imdsV1Only_failsWithExit5UnlessFallbackAllowed() throws IOException {
         List<String> blue = fleet.tagged(TAG, "blue", 2);
-        try (ImdsFixture imds = new ImdsFixture(blue.get(0), Moto.REGION, fleet.address(blue.get(0)))) {
+        try (ImdsFixture imds = new ImdsFixture(blue.get(0), AwsEmulator.REGION, fleet.address(blue.get(0)))) {
             imds.mode(ImdsFixture.Mode.V1_ONLY);
             Map<String, String> env = env();
             env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
@@ -219,6 +219,7 @@ class DiscoverCommandTest {
     }
 
     @Test
+    @Emulators.Needs(AwsEmulator.Feature.AUTO_SCALING)
     void discover_untaggedInstanceOutsideAnyGroup_exits3WithOneLine() {
         String loner = fleet.launchOne(Map.of());
 
@@ -230,6 +231,7 @@ class DiscoverCommandTest {
     }
 
     @Test
+    @Emulators.Needs(AwsEmulator.Feature.AUTO_SCALING)
     void discover_discoveryAsgForATaggedInstanceOutsideAnyGroup_exits3SayingWhy() {
         String tagged = fleet.tagged(TAG, "blue", 2).get(0);
 
@@ -253,7 +255,7 @@ class DiscoverCommandTest {
     @Test
     void discover_json_hasTheSpecSchema() throws IOException {
         List<String> blue = fleet.tagged(TAG, "blue", 2);
-        try (ImdsFixture imds = new ImdsFixture(blue.get(0), Moto.REGION, fleet.address(blue.get(0)))) {
+        try (ImdsFixture imds = new ImdsFixture(blue.get(0), AwsEmulator.REGION, fleet.address(blue.get(0)))) {
             Map<String, String> env = env();
             env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
 
@@ -263,7 +265,7 @@ class DiscoverCommandTest {
             JsonNode self = json.field("self").get();
             assertThat(self.field("instanceId").get().asString()).isEqualTo(blue.get(0));
             assertThat(self.field("address").get().asString()).isEqualTo(fleet.address(blue.get(0)));
-            assertThat(self.field("region").get().asString()).isEqualTo(Moto.REGION);
+            assertThat(self.field("region").get().asString()).isEqualTo(AwsEmulator.REGION);
             JsonNode source = json.field("source").get();
             assertThat(source.field("kind").get().asString()).isEqualTo("tag");
             assertThat(source.field("tag").get().asString()).isEqualTo(TAG);
@@ -280,7 +282,7 @@ class DiscoverCommandTest {
         List<String> blue = fleet.tagged(TAG, "blue", 4);
         List<String> web = fleet.autoScalingGroup("web", 4);
         try (RecordingProxy proxy = new RecordingProxy(moto.endpoint());
-             ImdsFixture imds = new ImdsFixture(blue.get(0), Moto.REGION, fleet.address(blue.get(0)))) {
+             ImdsFixture imds = new ImdsFixture(blue.get(0), AwsEmulator.REGION, fleet.address(blue.get(0)))) {
             Map<String, String> env = env();
             env.put("AWS_ENDPOINT_URL", proxy.endpoint().toString());
             env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
@@ -289,7 +291,7 @@ class DiscoverCommandTest {
             assertThat(proxy.actions()).containsExactly("DescribeTags", "DescribeInstances");
 
             proxy.clear();
-            imds.identity(web.get(0), Moto.REGION, fleet.address(web.get(0)));
+            imds.identity(web.get(0), AwsEmulator.REGION, fleet.address(web.get(0)));
             assertThat(Cli.run(env, "discover").outLines()).hasSize(3);
             assertThat(proxy.actions())
                     .containsExactly("DescribeTags", "DescribeAutoScalingInstances", "DescribeInstances");
@@ -348,7 +350,7 @@ class DiscoverCommandTest {
         env.put("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
         long start = System.nanoTime();
 
-        Result r = Cli.run(env, "discover", "--instance-id", "i-0123456789abcdef0", "--region", Moto.REGION);
+        Result r = Cli.run(env, "discover", "--instance-id", "i-0123456789abcdef0", "--region", AwsEmulator.REGION);
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
         assertThat(r.exitCode()).isEqualTo(5);
@@ -483,7 +485,7 @@ class DiscoverCommandTest {
 
     @Test
     void discover_metadataServiceAnsweringGarbage_exits5() throws IOException {
-        try (ImdsFixture imds = new ImdsFixture("i-0123456789abcdef0", Moto.REGION, "10.0.0.1")) {
+        try (ImdsFixture imds = new ImdsFixture("i-0123456789abcdef0", AwsEmulator.REGION, "10.0.0.1")) {
             imds.mode(ImdsFixture.Mode.GARBAGE);
             Map<String, String> env = env();
             env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());

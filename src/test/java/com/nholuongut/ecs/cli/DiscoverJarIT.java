@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nholuongut.ecs.testing.Fleet;
 import com.nholuongut.ecs.testing.ImdsFixture;
-import com.nholuongut.ecs.testing.Moto;
-import com.nholuongut.ecs.testing.MotoServer;
+import com.nholuongut.ecs.testing.AwsEmulator;
+import com.nholuongut.ecs.testing.Emulators;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The shaded {@code target/agent.jar} run as a process, the way an operator or systemd runs it. */
-@ExtendWith(MotoServer.class)
+@ExtendWith(Emulators.class)
 class DiscoverJarIT {
 
     record Run(int code, String out, String err) {
@@ -61,12 +61,12 @@ class DiscoverJarIT {
     }
 
     @Test
-    void jar_discoverOnInstance_printsOnlyAddressesOnStdout(Moto moto) throws Exception {
+    void jar_discoverOnInstance_printsOnlyAddressesOnStdout(AwsEmulator moto) throws Exception {
         moto.reset();
         try (Fleet fleet = new Fleet(moto)) {
             List<String> ids = fleet.tagged("nholuongut:peerGroupName", "jar", 3);
             Files.writeString(configDir.resolve("nholuongut.config"), "SOMETHING_ELSE=1\n");
-            try (ImdsFixture imds = new ImdsFixture(ids.get(0), Moto.REGION, fleet.address(ids.get(0)))) {
+            try (ImdsFixture imds = new ImdsFixture(ids.get(0), AwsEmulator.REGION, fleet.address(ids.get(0)))) {
                 Map<String, String> env = new java.util.HashMap<>(moto.env());
                 env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
 

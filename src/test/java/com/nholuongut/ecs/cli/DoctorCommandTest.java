@@ -9,8 +9,8 @@ import com.nholuongut.ecs.testing.Cli;
 import com.nholuongut.ecs.testing.FakeTools;
 import com.nholuongut.ecs.testing.Fleet;
 import com.nholuongut.ecs.testing.ImdsFixture;
-import com.nholuongut.ecs.testing.Moto;
-import com.nholuongut.ecs.testing.MotoServer;
+import com.nholuongut.ecs.testing.AwsEmulator;
+import com.nholuongut.ecs.testing.Emulators;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -33,14 +33,15 @@ import software.amazon.awssdk.protocols.jsoncore.JsonNode;
  * {@code doctor} against moto. Discovered peers carry the fleet's private 172.31.x addresses, which are never dialled: their
  * port checks go through a recording probe. Real TCP checks use static peers on 127.0.0.x.
  */
-@ExtendWith(MotoServer.class)
+@ExtendWith(Emulators.class)
+@Emulators.Needs(AwsEmulator.Feature.AUTO_SCALING) // every run of doctor asks Auto Scaling (its iam check)
 class DoctorCommandTest {
 
     static final String TAG = "nholuongut:peerGroupName";
 
     @TempDir
     Path dir;
-    Moto moto;
+    AwsEmulator moto;
     Fleet fleet;
     FakeTools tools;
     ImdsFixture imds;
@@ -48,13 +49,13 @@ class DoctorCommandTest {
     final Set<String> probed = ConcurrentHashMap.newKeySet();
 
     @BeforeEach
-    void setUp(Moto moto) throws IOException {
+    void setUp(AwsEmulator moto) throws IOException {
         this.moto = moto;
         moto.reset();
         fleet = new Fleet(moto);
         tools = new FakeTools(dir.resolve("bin"));
         group = fleet.tagged(TAG, "blue", 3);
-        imds = new ImdsFixture(group.get(0), Moto.REGION, fleet.address(group.get(0)));
+        imds = new ImdsFixture(group.get(0), AwsEmulator.REGION, fleet.address(group.get(0)));
     }
 
     @AfterEach
@@ -174,7 +175,7 @@ class DoctorCommandTest {
         noScope.put("NHOLUONGUT_SCOPE_ENABLED", "false");
         Result off = Cli.run(noScope, (address, port, timeout) -> true, "doctor");
         Result flags = Cli.run(env(), (address, port, timeout) -> true, "doctor", "--instance-id", group.get(0),
-                "--region", Moto.REGION);
+                "--region", AwsEmulator.REGION);
         assertThat(off.outLines()).noneMatch(l -> l.contains("scope ecs"));
         assertThat(flags.outLines()).contains("skip scope ecs: --instance-id given: the metadata service is not asked");
         assertThat(imds.tokenlessReads()).isEqualTo(1);
@@ -208,7 +209,7 @@ class DoctorCommandTest {
     @Test
     void doctor_noGroup_failsTheGroupCheck() {
         String loner = fleet.launchOne(Map.of());
-        imds.identity(loner, Moto.REGION, fleet.address(loner));
+        imds.identity(loner, AwsEmulator.REGION, fleet.address(loner));
 
         Result r = Cli.run(env(), probeOpenOn("none"), "doctor");
 

@@ -6,8 +6,8 @@ import com.nholuongut.ecs.doctor.PortProbe;
 import com.nholuongut.ecs.testing.Cli.Result;
 import com.nholuongut.ecs.testing.Cli;
 import com.nholuongut.ecs.testing.Fleet;
-import com.nholuongut.ecs.testing.Moto;
-import com.nholuongut.ecs.testing.MotoServer;
+import com.nholuongut.ecs.testing.AwsEmulator;
+import com.nholuongut.ecs.testing.Emulators;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +29,8 @@ import software.amazon.awssdk.services.iam.model.AccessKey;
  * The shipped IAM policy, enforced by moto's IAM: discovery works with exactly it, and a role missing one
  * discovery action fails with exit 4 naming that action.
  */
-@ExtendWith(MotoServer.class)
-@MotoServer.IamEnforced(initialNoAuthActions = 3)
+@ExtendWith(Emulators.class)
+@Emulators.IamEnforced(initialNoAuthActions = 3)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IamPolicyTest {
 
@@ -38,7 +38,7 @@ class IamPolicyTest {
     static final String TAG = "nholuongut:peerGroupName";
 
     AccessKey admin;
-    Moto moto;
+    AwsEmulator moto;
     Fleet fleet;
     List<String> tagged;
     List<String> asg;
@@ -46,10 +46,10 @@ class IamPolicyTest {
     Path configDir;
 
     @BeforeAll
-    void bootstrap(Moto moto) {
+    void bootstrap(AwsEmulator moto) {
         this.moto = moto;
         // The first three requests are unauthenticated: they make an administrator for the rest of the set-up.
-        try (IamClient root = moto.iam(Moto.ACCESS_KEY, Moto.SECRET_KEY)) {
+        try (IamClient root = moto.iam(AwsEmulator.ACCESS_KEY, AwsEmulator.SECRET_KEY)) {
             root.createUser(b -> b.userName("admin"));
             root.putUserPolicy(b -> b.userName("admin").policyName("all").policyDocument(
                     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
@@ -95,7 +95,7 @@ class IamPolicyTest {
     }
 
     static Result discover(Map<String, String> env, String instanceId) {
-        return Cli.run(env, "discover", "--instance-id", instanceId, "--region", Moto.REGION);
+        return Cli.run(env, "discover", "--instance-id", instanceId, "--region", AwsEmulator.REGION);
     }
 
     @Test
@@ -144,7 +144,7 @@ class IamPolicyTest {
     void discover_onInstanceWithoutDescribeTags_exits4NamingIt() throws IOException {
         Map<String, String> env = agentWith("no-tags", policyWithout("ec2:DescribeTags"));
         String self = tagged.get(0);
-        try (var imds = new com.nholuongut.ecs.testing.ImdsFixture(self, Moto.REGION, fleet.address(self))) {
+        try (var imds = new com.nholuongut.ecs.testing.ImdsFixture(self, AwsEmulator.REGION, fleet.address(self))) {
             env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
 
             Result r = Cli.run(env, "discover");
@@ -159,7 +159,7 @@ class IamPolicyTest {
         Map<String, String> env = agentWith("doctor-no-tags", policyWithout("ec2:DescribeTags"));
         String self = asg.get(0);
         PortProbe neverDialled = (address, port, timeout) -> true;
-        try (var imds = new com.nholuongut.ecs.testing.ImdsFixture(self, Moto.REGION, fleet.address(self))) {
+        try (var imds = new com.nholuongut.ecs.testing.ImdsFixture(self, AwsEmulator.REGION, fleet.address(self))) {
             env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
 
             Result r = Cli.run(env, neverDialled, "doctor");
@@ -176,7 +176,7 @@ class IamPolicyTest {
     void doctor_withTheShippedPolicy_allowsEveryDiscoveryAction() throws IOException {
         Map<String, String> env = agentWith("doctor-shipped", Files.readString(POLICY));
         String self = tagged.get(0);
-        try (var imds = new com.nholuongut.ecs.testing.ImdsFixture(self, Moto.REGION, fleet.address(self))) {
+        try (var imds = new com.nholuongut.ecs.testing.ImdsFixture(self, AwsEmulator.REGION, fleet.address(self))) {
             env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
 
             Result r = Cli.run(env, (address, port, timeout) -> true, "doctor");

@@ -6,8 +6,8 @@ import com.nholuongut.ecs.discovery.Addresses;
 import com.nholuongut.ecs.testing.Cli.Result;
 import com.nholuongut.ecs.testing.Cli;
 import com.nholuongut.ecs.testing.Fleet;
-import com.nholuongut.ecs.testing.Moto;
-import com.nholuongut.ecs.testing.MotoServer;
+import com.nholuongut.ecs.testing.AwsEmulator;
+import com.nholuongut.ecs.testing.Emulators;
 import com.nholuongut.ecs.testing.RecordingProxy;
 import java.util.HashMap;
 import java.util.List;
@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A group larger than one DescribeInstances page (1000) is paged through, not truncated. */
-@ExtendWith(MotoServer.class)
+@ExtendWith(Emulators.class)
 class LargeGroupTest {
 
     static final int SIZE = 1003;
 
     @Test
-    void discover_groupOfMoreThan1000_pagesThroughEveryMember(Moto moto) throws Exception {
+    void discover_groupOfMoreThan1000_pagesThroughEveryMember(AwsEmulator moto) throws Exception {
         List<String> ids;
         try (Fleet fleet = new Fleet(moto)) {
             // One reservation per instance: moto pages by reservation, as EC2 may.
@@ -35,7 +35,7 @@ class LargeGroupTest {
 
                 // moto needs 8-22 s for one filtered page of 1000 here; EC2 on a bad day is as slow. The
                 // deadline is this test's, so that it never depends on how fast the emulator is.
-                Result r = Cli.run(env, "discover", "--instance-id", ids.get(0), "--region", Moto.REGION,
+                Result r = Cli.run(env, "discover", "--instance-id", ids.get(0), "--region", AwsEmulator.REGION,
                         "--peer-group-name", "big", "--timeout", "10m");
 
                 assertThat(r.exitCode()).as(r.err()).isZero();

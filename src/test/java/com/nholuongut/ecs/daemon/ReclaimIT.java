@@ -7,8 +7,8 @@ import com.nholuongut.ecs.testing.AgentProcess;
 import com.nholuongut.ecs.testing.FakeTools;
 import com.nholuongut.ecs.testing.Fleet;
 import com.nholuongut.ecs.testing.ImdsFixture;
-import com.nholuongut.ecs.testing.Moto;
-import com.nholuongut.ecs.testing.MotoServer;
+import com.nholuongut.ecs.testing.AwsEmulator;
+import com.nholuongut.ecs.testing.Emulators;
 import com.nholuongut.ecs.testing.RecordingProxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of them (the lowest instance id), once, after the grace period; never for a stopped-then-started member,
  * never during an API outage, and not again after a restart.
  */
-@ExtendWith(MotoServer.class)
+@ExtendWith(Emulators.class)
 class ReclaimIT {
 
     static final String TAG = "nholuongut:peerGroupName";
@@ -65,7 +65,7 @@ class ReclaimIT {
     }
 
     @Test
-    void reclaim_terminatedMember_exactlyOnceByTheLowestSurvivor(Moto moto) throws Exception {
+    void reclaim_terminatedMember_exactlyOnceByTheLowestSurvivor(AwsEmulator moto) throws Exception {
         moto.reset();
         try (Fleet fleet = new Fleet(moto); RecordingProxy proxy = new RecordingProxy(moto.endpoint())) {
             List<String> ids = new ArrayList<>(fleet.tagged(TAG, "reclaim", 5));
@@ -83,7 +83,7 @@ class ReclaimIT {
                     FakeTools tools = new FakeTools(work.resolve("agent" + i + "/bin"));
                     tools.stdout("nholuongut", "report", report("aa:aa:aa:aa:aa:0" + i,
                             hostname(fleet.describe(id).privateDnsName()), victimNick, sleeperNick, liveNick));
-                    ImdsFixture imds = new ImdsFixture(id, Moto.REGION, fleet.address(id));
+                    ImdsFixture imds = new ImdsFixture(id, AwsEmulator.REGION, fleet.address(id));
                     Path state = work.resolve("agent" + i + "/state");
                     Map<String, String> env = new HashMap<>(moto.env());
                     env.put("AWS_ENDPOINT_URL", proxy.endpoint().toString());

@@ -8,8 +8,8 @@ import com.nholuongut.ecs.testing.AgentProcess;
 import com.nholuongut.ecs.testing.FakeTools;
 import com.nholuongut.ecs.testing.Fleet;
 import com.nholuongut.ecs.testing.ImdsFixture;
-import com.nholuongut.ecs.testing.Moto;
-import com.nholuongut.ecs.testing.MotoServer;
+import com.nholuongut.ecs.testing.AwsEmulator;
+import com.nholuongut.ecs.testing.Emulators;
 import com.nholuongut.ecs.testing.RecordingProxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * enforce the real scripts' command-line rules and model the router (see {@link FakeTools}), fleet changes
  * made through the SDK, and both where Net ends up (its targets) and the exact tool calls that led there.
  */
-@ExtendWith(MotoServer.class)
+@ExtendWith(Emulators.class)
 class RunDaemonIT {
 
     static final String TAG = "nholuongut:peerGroupName";
@@ -43,7 +43,7 @@ class RunDaemonIT {
 
     @TempDir
     Path work;
-    Moto moto;
+    AwsEmulator moto;
     Fleet fleet;
     FakeTools tools;
     RecordingProxy proxy;
@@ -54,7 +54,7 @@ class RunDaemonIT {
     AgentProcess agent;
 
     @BeforeEach
-    void setUp(Moto moto) throws Exception {
+    void setUp(AwsEmulator moto) throws Exception {
         this.moto = moto;
         moto.reset();
         fleet = new Fleet(moto);
@@ -64,7 +64,7 @@ class RunDaemonIT {
         configDir = Files.createDirectories(work.resolve("etc"));
         group = fleet.tagged(TAG, "blue", 4);
         fleet.tagged(TAG, "green", 2);
-        imds = new ImdsFixture(self(), Moto.REGION, fleet.address(self()));
+        imds = new ImdsFixture(self(), AwsEmulator.REGION, fleet.address(self()));
     }
 
     @AfterEach
@@ -152,7 +152,7 @@ class RunDaemonIT {
         // The member that would reclaim departed peers (lowest id), with every default (reclaiming on):
         // booting and a group that does not change cost no tool call beyond SPEC's.
         String lowest = group.stream().min(String::compareTo).orElseThrow();
-        imds.identity(lowest, Moto.REGION, fleet.address(lowest));
+        imds.identity(lowest, AwsEmulator.REGION, fleet.address(lowest));
         Map<String, String> env = env();
         env.remove("NHOLUONGUT_RECLAIM_DEPARTED");
         List<String> others = peersOf(group.stream().filter(id -> !id.equals(lowest)).toList());
@@ -280,7 +280,7 @@ class RunDaemonIT {
     @Test
     void run_autoScalingGroupScales_peersFollow() throws Exception {
         List<String> web = fleet.autoScalingGroup("web", 3);
-        imds.identity(web.get(0), Moto.REGION, fleet.address(web.get(0)));
+        imds.identity(web.get(0), AwsEmulator.REGION, fleet.address(web.get(0)));
         start(env());
         List<String> launch = concat(argv("nholuongut", "launch", "--ipalloc-init", "consensus=3"),
                 peersOf(web.subList(1, 3)));
@@ -376,9 +376,10 @@ class RunDaemonIT {
     }
 
     @Test
+    @Emulators.Needs(AwsEmulator.Feature.AUTO_SCALING)
     void run_noPeerGroupAtBoot_doesNotLaunchNetAloneAndJoinsOnceTagged() throws Exception {
         String loner = fleet.launchOne(Map.of());
-        imds.identity(loner, Moto.REGION, fleet.address(loner));
+        imds.identity(loner, AwsEmulator.REGION, fleet.address(loner));
         start(env());
         assertThat(await(() -> agent.stdout().contains("ERROR"), Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
         Thread.sleep(2000);
@@ -686,7 +687,7 @@ class RunDaemonIT {
     @Test
     void run_asgMode_eachRefreshCostsOneAwsCall() throws Exception {
         List<String> web = fleet.autoScalingGroup("web", 3);
-        imds.identity(web.get(0), Moto.REGION, fleet.address(web.get(0)));
+        imds.identity(web.get(0), AwsEmulator.REGION, fleet.address(web.get(0)));
         start(env());
         assertThat(await(() -> tools.calls().size() >= 4, CHANGE_SEEN)).isTrue();
         proxy.clear();

@@ -8,8 +8,8 @@ import com.nholuongut.ecs.testing.AgentProcess;
 import com.nholuongut.ecs.testing.FakeTools;
 import com.nholuongut.ecs.testing.Fleet;
 import com.nholuongut.ecs.testing.ImdsFixture;
-import com.nholuongut.ecs.testing.Moto;
-import com.nholuongut.ecs.testing.MotoServer;
+import com.nholuongut.ecs.testing.AwsEmulator;
+import com.nholuongut.ecs.testing.Emulators;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * when its own line changes. Instances are launched untagged first so that the test chooses which ids join
  * (moto's ids are random): one above the app set, one below it.
  */
-@ExtendWith(MotoServer.class)
+@ExtendWith(Emulators.class)
 class ScopeAppsIT {
 
     static final String TAG = "nholuongut:peerGroupName";
@@ -54,7 +54,7 @@ class ScopeAppsIT {
     }
 
     @Test
-    void run_scopeApps2_lowestIdsServeTheApp_andOnlyChangedLinesRelaunch(Moto moto) throws Exception {
+    void run_scopeApps2_lowestIdsServeTheApp_andOnlyChangedLinesRelaunch(AwsEmulator moto) throws Exception {
         moto.reset();
         List<Agent> agents = new ArrayList<>();
         List<ImdsFixture> fixtures = new ArrayList<>();
@@ -70,7 +70,7 @@ class ScopeAppsIT {
             for (int i = 0; i < members.size(); i++) {
                 String id = members.get(i);
                 FakeTools tools = new FakeTools(work.resolve("agent" + i + "/bin"));
-                ImdsFixture imds = new ImdsFixture(id, Moto.REGION, fleet.address(id));
+                ImdsFixture imds = new ImdsFixture(id, AwsEmulator.REGION, fleet.address(id));
                 fixtures.add(imds);
                 Map<String, String> env = new HashMap<>(moto.env());
                 env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());

@@ -8,8 +8,8 @@ import com.nholuongut.ecs.testing.AgentProcess;
 import com.nholuongut.ecs.testing.FakeTools;
 import com.nholuongut.ecs.testing.Fleet;
 import com.nholuongut.ecs.testing.ImdsFixture;
-import com.nholuongut.ecs.testing.Moto;
-import com.nholuongut.ecs.testing.MotoServer;
+import com.nholuongut.ecs.testing.AwsEmulator;
+import com.nholuongut.ecs.testing.Emulators;
 import com.nholuongut.ecs.testing.RecordingProxy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * say EC2 does for large filtered groups), and throttling at first boot. The delay is the proxy's, never
  * moto's own speed, so these tests mean the same on a fast machine and a slow one.
  */
-@ExtendWith(MotoServer.class)
+@ExtendWith(Emulators.class)
 class SlowEc2IT {
 
     static final String TAG = "nholuongut:peerGroupName";
@@ -39,7 +39,7 @@ class SlowEc2IT {
 
     @TempDir
     Path work;
-    Moto moto;
+    AwsEmulator moto;
     Fleet fleet;
     FakeTools tools;
     RecordingProxy proxy;
@@ -48,14 +48,14 @@ class SlowEc2IT {
     AgentProcess agent;
 
     @BeforeEach
-    void setUp(Moto moto) throws Exception {
+    void setUp(AwsEmulator moto) throws Exception {
         this.moto = moto;
         moto.reset();
         fleet = new Fleet(moto);
         tools = new FakeTools(work.resolve("bin"));
         proxy = new RecordingProxy(moto.endpoint());
         group = fleet.tagged(TAG, "blue", 4);
-        imds = new ImdsFixture(group.get(0), Moto.REGION, fleet.address(group.get(0)));
+        imds = new ImdsFixture(group.get(0), AwsEmulator.REGION, fleet.address(group.get(0)));
     }
 
     @AfterEach

@@ -2,105 +2,100 @@ package com.nholuongut.ecs.testing;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.iam.IamClient;
 
-/** A running moto server and SDK clients pointed at it (for building fleets in tests). */
-public final class Moto implements AutoCloseable {
-
-    public static final String REGION = "us-east-1";
-    public static final String ACCESS_KEY = "testing";
-    public static final String SECRET_KEY = "testing";
+/**
+ * A running {@code moto_server} (moto 5.x, a real AWS API emulator) on a free loopback port: the tests' default
+ * emulator. It has every feature the tests use, IAM enforcement included ({@code INITIAL_NO_AUTH_ACTION_COUNT}).
+ */
+public final class Moto extends AwsEmulator {
 
     private final Process process;
     private final URI endpoint;
     private final Path log;
-    /**
-     * Addresses for {@link Fleet#launchOne}: outside a subnet moto picks a random 10.x address, and
-     * among a thousand instances two share one a few times in a hundred runs (the agent rightly lists
-     * such an address once). EC2 never does that inside a VPC, so the fleet takes the next address of
-     * 172.31.0.0/16 instead, as in a default VPC. Never reset, so no address comes back.
-     */
-    private final java.util.concurrent.atomic.AtomicInteger addresses = new java.util.concurrent.atomic.AtomicInteger();
 
-    Moto(Process process, URI endpoint, Path log) {
+    private Moto(Process process, URI endpoint, Path log) {
         this.process = process;
         this.endpoint = endpoint;
         this.log = log;
     }
 
+    /**
+     * Starts moto on a free port and waits until it answers (fails after 30 s).
+     *
+     * @param initialNoAuthActions set-up requests allowed before IAM is enforced, or -1 for no enforcement
+     */
+    public static Moto start(int initialNoAuthActions) throws IOException, InterruptedException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path log = Files.createTempFile("moto-", ".log");
+        ProcessBuilder pb = new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", String.valueOf(port))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        if (initialNoAuthActions >= 0) {
+            pb.environment().put("INITIAL_NO_AUTH_ACTION_COUNT", String.valueOf(initialNoAuthActions));
+        }
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start moto_server (is moto[server] 5.x installed?): "
+                    + e.getMessage(), e);
+        }
+        URI endpoint = URI.create("http://127.0.0.1:" + port);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("moto_server exited: " + Files.readString(log));
+            }
+            try {
+                HttpURLConnection c = (HttpURLConnection) endpoint.resolve("/moto-api/data.json").toURL()
+                        .openConnection();
+                c.setConnectTimeout(500);
+                c.setReadTimeout(2000);
+                if (c.getResponseCode() == 200) {
+                    return new Moto(process, endpoint, log);
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(100);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("moto_server did not answer on " + endpoint + " within 30 s");
+    }
+
+    @Override
     public URI endpoint() {
         return endpoint;
     }
 
+    @Override
+    public String name() {
+        return "moto";
+    }
+
+    @Override
+    public boolean supports(Feature feature) {
+        return true;
+    }
+
+    /** moto's request log (one line a request). */
     public Path log() {
         return log;
     }
 
-    /** The SDK settings a test agent needs to reach this moto: endpoint, region, credentials. */
-    public Map<String, String> env() {
-        return env(ACCESS_KEY, SECRET_KEY);
-    }
-
-    public Map<String, String> env(String accessKey, String secretKey) {
-        Map<String, String> env = new HashMap<>();
-        env.put("AWS_ENDPOINT_URL", endpoint.toString());
-        env.put("AWS_REGION", REGION);
-        env.put("AWS_ACCESS_KEY_ID", accessKey);
-        env.put("AWS_SECRET_ACCESS_KEY", secretKey);
-        return env;
-    }
-
-    public Ec2Client ec2() {
-        return ec2(ACCESS_KEY, SECRET_KEY);
-    }
-
-    public Ec2Client ec2(String accessKey, String secretKey) {
-        return Ec2Client.builder().endpointOverride(endpoint).region(Region.of(REGION))
-                .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
-                .build();
-    }
-
-    public AutoScalingClient autoScaling() {
-        return autoScaling(ACCESS_KEY, SECRET_KEY);
-    }
-
-    public AutoScalingClient autoScaling(String accessKey, String secretKey) {
-        return AutoScalingClient.builder().endpointOverride(endpoint).region(Region.of(REGION))
-                .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
-                .build();
-    }
-
-    public IamClient iam(String accessKey, String secretKey) {
-        return IamClient.builder().endpointOverride(endpoint).region(Region.AWS_GLOBAL)
-                .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
-                .build();
-    }
-
-    /** 172.31.1.1 ... 172.31.1.250, 172.31.2.1, ...: unique for this server's life. */
-    public String nextAddress() {
-        int n = addresses.getAndIncrement();
-        if (n >= 254 * 250) {
-            throw new IllegalStateException("moto: out of test addresses");
-        }
-        return "172.31." + (1 + n / 250) + "." + (1 + n % 250);
-    }
-
-    /** Forgets every resource (moto's reset API), so each test builds its own fleet. */
+    /** moto's reset API: every resource is gone. */
+    @Override
     public void reset() {
         try {
             HttpURLConnection c = (HttpURLConnection) endpoint.resolve("/moto-api/reset").toURL().openConnection();
