@@ -14,6 +14,8 @@
 #           java on PATH, 17 here), archive made by the same script from the unit so rewritten
 #   offline the unit, with an AOT cache trained the way the image did before: a run that meets no AWS (a closed
 #           port) and launches from saved peers; what training on a successful discovery buys
+#   arena2  the unit run with MALLOC_ARENA_MAX=2 (as an Environment= line would set it): glibc's malloc keeps
+#           at most two arenas instead of up to eight per CPU for the JVM's native allocations (not by default)
 #
 # and reports for each (medians over the rounds, tag mode):
 #   a. time from process start to the `nholuongut launch` call
@@ -107,8 +109,10 @@ java_of[appcds]=$JAVA_APPCDS
 kind_of[appcds]=cds
 java_of[offline]=$JAVA_UNIT
 kind_of[offline]=$unit_kind
+java_of[arena2]=$JAVA_UNIT
+kind_of[arena2]=$unit_kind
 for v in "${variants[@]}"; do
-    [[ -n ${java_of[$v]:-} ]] || die "unknown variant $v (VARIANTS: unit, appcds, offline)"
+    [[ -n ${java_of[$v]:-} ]] || die "unknown variant $v (VARIANTS: unit, appcds, offline, arena2)"
 done
 
 # archive_option VARIANT: the flag that maps its archive.
@@ -209,8 +213,9 @@ wait_refreshes() {
 
 # start_agent VARIANT LOG [ENV...]: starts the daemon as the variant would run, with the bench's settings.
 start_agent() {
-    local v=$1 log=$2 state
+    local v=$1 log=$2 state variant_env=()
     shift 2
+    [[ $v == arena2 ]] && variant_env=(MALLOC_ARENA_MAX=2)
     state=$(mktemp -d "$PWD/$OUT/state.XXXXXX")
     : >"$OUT/bin/calls.log"
     env -i PATH="$PATH" HOME="$OUT" \
@@ -218,7 +223,7 @@ start_agent() {
         AWS_EC2_METADATA_SERVICE_ENDPOINT="$AWS_EC2_METADATA_SERVICE_ENDPOINT" \
         NHOLUONGUT_CONFIG_DIR="$OUT/etc" NHOLUONGUT_STATE_DIR="$state" \
         NHOLUONGUT_NET_BIN="$PWD/$OUT/bin/nholuongut" NHOLUONGUT_SCOPE_BIN="$PWD/$OUT/bin/scope" \
-        NHOLUONGUT_REFRESH_INTERVAL=1s NHOLUONGUT_API_BUDGET=1000 "$@" \
+        NHOLUONGUT_REFRESH_INTERVAL=1s NHOLUONGUT_API_BUDGET=1000 "${variant_env[@]}" "$@" \
         "${java_of[$v]}" "${unit_flags[@]}" "$(archive_option "$v")" -jar "$JAR" run --verbose >"$log" 2>&1 &
     agent_pid=$!
 }

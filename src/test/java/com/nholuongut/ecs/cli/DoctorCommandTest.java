@@ -182,6 +182,18 @@ class DoctorCommandTest {
     }
 
     @Test
+    void doctor_tokenlessReadCutOff_skipsTheScopeEcsCheckSayingWhy() {
+        imds.mode(ImdsFixture.Mode.TOKENLESS_CUT);
+
+        Result r = Cli.run(env(), (address, port, timeout) -> true, "doctor");
+
+        assertThat(r.exitCode()).as(r.out()).isZero();
+        assertThat(r.outLines()).anyMatch(l -> l.startsWith("ok   imds: IMDSv2 answered"))
+                .anyMatch(l -> l.startsWith("skip scope ecs: could not ask the metadata service without a token:"
+                        + " instance metadata at " + imds.endpoint() + " failed: "));
+    }
+
+    @Test
     void doctor_cloudModeOrScopeDisabled_checksOnlyTheNetPort() {
         Map<String, String> env = env();
         env.put("NHOLUONGUT_SERVICE_TOKEN", "abc");
