@@ -177,6 +177,8 @@ public final class Daemon {
             } else if (!net.netUp() && !stopping() && !net.adoptRunningNet()) {
                 // AWS is away but Net is not up (its launch with the saved peers failed): retry it with them.
                 startNet(seen, discoverer.members());
+            } else if (!stopping()) {
+                net.applyNet(seen); // a connect or forget that failed is retried with the last good peers
             }
             return;
         }
@@ -241,9 +243,8 @@ public final class Daemon {
         if (peers.equals(seen)) {
             return;
         }
-        List<String> added = Reconciler.minus(peers, seen);
-        List<String> removed = Reconciler.minus(seen, peers);
-        log.info("peers changed: added {}, removed {}; now {} peer(s)", added, removed, peers.size());
+        log.info("peers changed: added {}, removed {}; now {} peer(s)", Reconciler.minus(peers, seen),
+                Reconciler.minus(seen, peers), peers.size());
         seen = peers;
     }
 }

@@ -43,6 +43,8 @@ class DaemonTest {
         final LinkedHashSet<String> targets = new LinkedHashSet<>();
         final List<List<String>> calls = new ArrayList<>();
         int launches;
+        /** How many {@code connect} calls fail next, as when the router's HTTP API does not answer. */
+        int failConnects;
         /** What {@code report} prints while Net runs (the real script fails when it does not). */
         String report = "{\"Router\": {\"Name\": \"aa:aa:aa:aa:aa:01\", \"Peers\": []}, \"IPAM\": {\"Entries\": []}}";
 
@@ -79,6 +81,10 @@ class DaemonTest {
                 case "connect":
                     if (rest.isEmpty()) {
                         return fail(1, "usage");
+                    }
+                    if (failConnects > 0) {
+                        failConnects--;
+                        return fail(1, "curl: (7) Failed to connect to 127.0.0.1 port 6784: Connection refused");
                     }
                     boolean replace = rest.get(0).equals("--replace");
                     List<String> peers = replace ? rest.subList(1, rest.size()) : rest;
@@ -250,6 +256,23 @@ class DaemonTest {
 
         assertThat(tools.targets).containsExactly("10.0.0.2");
         assertThat(tools.calls).contains(List.of("forget", "10.0.0.3"), List.of("rmpeer", "dd:dd:dd:dd:dd:dd"));
+    }
+
+    @Test
+    void refresh_failedConnect_isRetriedAtTheNextRefresh_evenWhileAwsIsDown() {
+        daemon().boot();
+        group.peers.add("10.0.0.4");
+        tools.failConnects = 1;
+        daemon.refresh();
+        assertThat(tools.targets).containsExactly("10.0.0.2", "10.0.0.3");
+
+        group.down = true;
+        daemon.refresh();
+        assertThat(tools.targets).as("retried with the last good peers").containsExactly("10.0.0.2", "10.0.0.3",
+                "10.0.0.4");
+        int calls = tools.calls.size();
+        daemon.refresh();
+        assertThat(tools.calls).as("nothing left to retry: no tool call").hasSize(calls);
     }
 
     @Test
