@@ -161,19 +161,10 @@ while read -r _ id address; do
 done <"$work/net.txt"
 first=("${agents[@]}")
 
-launched() { # launched ID MEMBERS...: its router runs, consensus of the members, the others as targets
-    local id=$1
-    shift
-    [[ $(router "$id" running) == true && $(router "$id" init) == "consensus=$#" \
-        && $(router "$id" targets) == "$(others "$id" "$@")" ]]
-}
-all_launched() {
-    local id
-    for id in "${first[@]}"; do launched "$id" "${first[@]}" || return 1; done
-}
-wait_for "the three launches" 90 all_launched
+wait_for "the three launches" 90 mesh_of "${first[@]}"
 show_logs
 for id in "${first[@]}"; do
+    [[ $(router "$id" init) == consensus=3 ]] || die "$id launched Net with $(router "$id" init), not consensus=3"
     echo "-> $id: nholuongut launch --ipalloc-init $(router "$id" init) $(router "$id" targets)"
 done
 
@@ -182,13 +173,9 @@ read -r _ new_id new_ip < <(python3 scripts/sample-fleet.py --endpoint "${moto_e
     --tagged 1 --tag-key "$TAG" --tag-value net)
 start_agent "$new_id" "$new_ip"
 members=("${agents[@]}")
-scaled_out() {
-    local id
-    launched "$new_id" "${members[@]}" || return 1
-    for id in "${first[@]}"; do [[ $(router "$id" targets) == "$(others "$id" "${members[@]}")" ]] || return 1; done
-}
-wait_for "the scale-out" 60 scaled_out
+wait_for "the scale-out" 60 mesh_of "${members[@]}"
 show_logs
+[[ $(router "$new_id" init) == consensus=4 ]] || die "$new_id launched Net with $(router "$new_id" init)"
 echo "-> $new_id launched with its 3 peers (consensus=4); the others ran connect --replace with 3 peers each"
 
 header "Scale-in: one instance is terminated (its agent stops, its router vanishes with the host)"
@@ -202,11 +189,7 @@ stop_agent "$victim"
 python3 scripts/sample-fleet.py --endpoint "${moto_endpoint}" --region "$REGION" --terminate "$victim"
 echo "terminated $victim (${agent_ip[$victim]}, router $victim_router)"
 scaled_in() {
-    local id
-    for id in "${survivors[@]}"; do
-        [[ $(router "$id" targets) == "$(others "$id" "${survivors[@]}")" ]] || return 1
-    done
-    calls "$lowest" | grep -qx "nholuongut rmpeer $victim_router"
+    mesh_of "${survivors[@]}" && ran "$lowest" nholuongut rmpeer "$victim_router"
 }
 wait_for "the scale-in and the reclaim" 90 scaled_in
 show_logs
@@ -214,7 +197,7 @@ grep -q '"owns": 0' "$work/mesh/$victim_router.json" || die "the departed router
 echo "-> every survivor forgot ${agent_ip[$victim]}; $lowest (the lowest instance id) alone ran rmpeer"
 echo "   $victim_router, so the departed router's address space is the group's again"
 for id in "${survivors[@]}"; do
-    [[ $id == "$lowest" ]] || ! calls "$id" | grep -q rmpeer || die "$id ran rmpeer too"
+    [[ $id == "$lowest" ]] || ! ran "$id" nholuongut rmpeer "$victim_router" || die "$id ran rmpeer too"
 done
 
 header "AWS unreachable for a moment: the agents keep their peers"
@@ -226,8 +209,8 @@ warned() {
 wait_for "the agents to notice" 30 warned
 sleep 4
 show_logs
+mesh_of "${survivors[@]}" || die "an agent lost its peers in the outage"
 for id in "${survivors[@]}"; do
-    [[ $(router "$id" targets) == "$(others "$id" "${survivors[@]}")" ]] || die "$id lost its peers in the outage"
     (($(grep -c 'WARN.*discovery failed' "${agent_dir[$id]}/agent.log") == 1)) || die "$id warned more than once"
 done
 echo "-> one WARN each, peers kept; AWS answers again:"

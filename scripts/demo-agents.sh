@@ -77,22 +77,32 @@ print({"targets": " ".join(sorted(net.get("targets", []), key=key)),
 PY
 }
 
-# calls INSTANCE_ID: the tool runs of that instance's stand-ins, one argv a line.
-calls() {
-    local file=${agent_dir[$1]}/bin/calls.jsonl
-    [[ -f $file ]] || return 0
+# mesh_of INSTANCE_ID...: true when every one of them has its router running with the others' addresses as its
+# targets, exactly. One python run for them all, since the demo polls this.
+mesh_of() {
+    local id args=()
+    for id in "$@"; do args+=("${agent_dir[$id]}/bin/state.json" "${agent_ip[$id]}"); done
     python3 -c 'import json, sys
-for line in open(sys.argv[1], encoding="utf-8"):
-    print(" ".join(json.loads(line)))' "$file"
+members = list(zip(sys.argv[1::2], sys.argv[2::2]))
+for state_file, own in members:
+    try:
+        with open(state_file, encoding="utf-8") as f:
+            net = json.load(f).get("net", {})
+    except (OSError, ValueError):
+        sys.exit(1)
+    targets = net.get("targets", [])
+    if not net.get("running") or sorted(targets) != sorted(a for _, a in members if a != own):
+        sys.exit(1)' "${args[@]}"
 }
 
-# others INSTANCE_ID ID...: the addresses of the given instances except that one, sorted, on one line.
-others() {
-    local self=$1 id
+# ran INSTANCE_ID ARG...: whether that instance's stand-ins were called with exactly this argv (tool first).
+ran() {
+    local id=$1
     shift
-    for id in "$@"; do
-        [[ $id == "$self" ]] || echo "${agent_ip[$id]}"
-    done | sort -t. -k1,1n -k2,2n -k3,3n -k4,4n | paste -sd' ' -
+    python3 -c 'import json, sys
+want = sys.argv[2:]
+sys.exit(0 if any(json.loads(l) == want for l in open(sys.argv[1], encoding="utf-8")) else 1)' \
+        "${agent_dir[$id]}/bin/calls.jsonl" "$@" 2>/dev/null
 }
 
 # wait_for WHAT SECONDS COMMAND...: until COMMAND succeeds; otherwise the agents' logs and exit 1.
@@ -107,7 +117,7 @@ wait_for() {
             done
             die "timed out waiting for $what"
         fi
-        sleep 0.3
+        sleep 0.5
     done
 }
 
