@@ -3,10 +3,10 @@ package com.nholuongut.ecs.daemon;
 import static com.nholuongut.ecs.testing.AgentProcess.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nholuongut.ecs.testing.AgentHost;
 import com.nholuongut.ecs.testing.AgentProcess;
 import com.nholuongut.ecs.testing.FakeTools;
 import com.nholuongut.ecs.testing.Fleet;
-import com.nholuongut.ecs.testing.ImdsFixture;
 import com.nholuongut.ecs.testing.AwsEmulator;
 import com.nholuongut.ecs.testing.Emulators;
 import com.nholuongut.ecs.testing.RecordingProxy;
@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,9 +33,17 @@ class ReclaimIT {
     @TempDir
     Path work;
 
-    record Agent(String id, FakeTools tools, ImdsFixture imds, Path state, Map<String, String> env) {
+    record Agent(String id, AgentHost host, Map<String, String> env) {
+        FakeTools tools() {
+            return host.tools();
+        }
+
+        Path state() {
+            return host.stateDir();
+        }
+
         long rmpeers() {
-            return tools.calls().stream().filter(c -> c.size() > 1 && c.get(1).equals("rmpeer")).count();
+            return tools().calls().stream().filter(c -> c.size() > 1 && c.get(1).equals("rmpeer")).count();
         }
     }
 
@@ -80,25 +87,16 @@ class ReclaimIT {
                 String liveNick = hostname(fleet.describe(ids.get(1)).privateDnsName());
                 for (int i = 0; i < 3; i++) {
                     String id = ids.get(i);
-                    FakeTools tools = new FakeTools(work.resolve("agent" + i + "/bin"));
-                    tools.stdout("nholuongut", "report", report("aa:aa:aa:aa:aa:0" + i,
+                    AgentHost host = new AgentHost(work.resolve("agent" + i), id, fleet.address(id));
+                    host.tools().stdout("nholuongut", "report", report("aa:aa:aa:aa:aa:0" + i,
                             hostname(fleet.describe(id).privateDnsName()), victimNick, sleeperNick, liveNick));
-                    ImdsFixture imds = new ImdsFixture(id, AwsEmulator.REGION, fleet.address(id));
-                    Path state = work.resolve("agent" + i + "/state");
-                    Map<String, String> env = new HashMap<>(moto.env());
-                    env.put("AWS_ENDPOINT_URL", proxy.endpoint().toString());
-                    env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
-                    env.put("NHOLUONGUT_CONFIG_DIR", Files.createDirectories(work.resolve("agent" + i + "/etc"))
-                            .toString());
-                    env.put("NHOLUONGUT_NET_BIN", tools.net().toString());
-                    env.put("NHOLUONGUT_SCOPE_BIN", tools.scope().toString());
-                    env.put("NHOLUONGUT_STATE_DIR", state.toString());
+                    Map<String, String> env = host.env(moto, proxy.endpoint());
+                    env.put("NHOLUONGUT_RECLAIM_DEPARTED", "true");
                     env.put("NHOLUONGUT_REFRESH_INTERVAL", "1s");
                     env.put("NHOLUONGUT_API_BUDGET", "100");
-                    Agent agent = new Agent(id, tools, imds, state, env);
+                    Agent agent = new Agent(id, host, env);
                     agents.add(agent);
-                    processes.add(AgentProcess.start(Files.createDirectories(work.resolve("agent" + i)), env,
-                            "run", "--verbose"));
+                    processes.add(AgentProcess.start(host.dir(), env, "run", "--verbose"));
                 }
                 for (Agent a : agents) {
                     assertThat(await(() -> a.tools().calls().size() >= 3, Duration.ofSeconds(20))).isTrue();
@@ -167,7 +165,7 @@ class ReclaimIT {
                 assertThat(agents).extracting(Agent::rmpeers).containsExactly(1L, 0L, 0L);
             } finally {
                 processes.forEach(AgentProcess::close);
-                agents.forEach(a -> a.imds().close());
+                agents.forEach(a -> a.host().close());
             }
         }
     }

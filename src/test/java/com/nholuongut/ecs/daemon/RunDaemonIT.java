@@ -4,6 +4,7 @@ import static com.nholuongut.ecs.testing.AgentProcess.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nholuongut.ecs.discovery.Addresses;
+import com.nholuongut.ecs.testing.AgentHost;
 import com.nholuongut.ecs.testing.AgentProcess;
 import com.nholuongut.ecs.testing.FakeTools;
 import com.nholuongut.ecs.testing.Fleet;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -47,6 +47,7 @@ class RunDaemonIT {
     Fleet fleet;
     FakeTools tools;
     RecordingProxy proxy;
+    AgentHost host;
     ImdsFixture imds;
     Path stateDir;
     Path configDir;
@@ -58,13 +59,14 @@ class RunDaemonIT {
         this.moto = moto;
         moto.reset();
         fleet = new Fleet(moto);
-        tools = new FakeTools(work.resolve("bin"));
         proxy = new RecordingProxy(moto.endpoint());
-        stateDir = work.resolve("state");
-        configDir = Files.createDirectories(work.resolve("etc"));
         group = fleet.tagged(TAG, "blue", 4);
         fleet.tagged(TAG, "green", 2);
-        imds = new ImdsFixture(self(), AwsEmulator.REGION, fleet.address(self()));
+        host = new AgentHost(work, self(), fleet.address(self()));
+        tools = host.tools();
+        imds = host.imds();
+        stateDir = host.stateDir();
+        configDir = host.configDir();
     }
 
     @AfterEach
@@ -72,7 +74,7 @@ class RunDaemonIT {
         if (agent != null) {
             agent.close();
         }
-        imds.close();
+        host.close();
         proxy.close();
         fleet.close();
     }
@@ -82,23 +84,15 @@ class RunDaemonIT {
     }
 
     Map<String, String> env() {
-        Map<String, String> env = new HashMap<>(moto.env());
-        env.put("AWS_ENDPOINT_URL", proxy.endpoint().toString());
-        env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
-        env.put("NHOLUONGUT_CONFIG_DIR", configDir.toString());
-        env.put("NHOLUONGUT_NET_BIN", tools.net().toString());
-        env.put("NHOLUONGUT_SCOPE_BIN", tools.scope().toString());
-        env.put("NHOLUONGUT_STATE_DIR", stateDir.toString());
+        // Reclaiming is off (the host's default): it has its own test (ReclaimIT), and here its `nholuongut
+        // report` calls would blur the exact call sequences whenever this member has the lowest instance id.
+        Map<String, String> env = host.env(moto, proxy.endpoint());
         env.put("NHOLUONGUT_REFRESH_INTERVAL", "1s");
         // A generous budget keeps the 1 s interval for these small groups; the budget has its own test.
         env.put("NHOLUONGUT_API_BUDGET", "100");
-        // Reclaiming has its own test (ReclaimIT); here its `nholuongut report` calls would blur the exact
-        // call sequences whenever this member happens to have the lowest instance id.
-        env.put("NHOLUONGUT_RECLAIM_DEPARTED", "false");
         // The original layout (every member an app, reporting to every peer): Scope's app members have their
         // own test (ScopeAppsIT); here the lines stay the peers whichever id this member has.
         env.put("NHOLUONGUT_SCOPE_APPS", "all");
-        env.put("PATH", tools.dir() + ":" + System.getenv("PATH"));
         return env;
     }
 

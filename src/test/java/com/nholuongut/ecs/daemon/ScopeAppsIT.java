@@ -4,17 +4,15 @@ import static com.nholuongut.ecs.testing.AgentProcess.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nholuongut.ecs.discovery.Addresses;
+import com.nholuongut.ecs.testing.AgentHost;
 import com.nholuongut.ecs.testing.AgentProcess;
 import com.nholuongut.ecs.testing.FakeTools;
 import com.nholuongut.ecs.testing.Fleet;
-import com.nholuongut.ecs.testing.ImdsFixture;
 import com.nholuongut.ecs.testing.AwsEmulator;
 import com.nholuongut.ecs.testing.Emulators;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -57,7 +55,7 @@ class ScopeAppsIT {
     void run_scopeApps2_lowestIdsServeTheApp_andOnlyChangedLinesRelaunch(AwsEmulator moto) throws Exception {
         moto.reset();
         List<Agent> agents = new ArrayList<>();
-        List<ImdsFixture> fixtures = new ArrayList<>();
+        List<AgentHost> hosts = new ArrayList<>();
         try (Fleet fleet = new Fleet(moto)) {
             List<String> ids = new ArrayList<>(fleet.launch(6, Map.of()));
             ids.sort(null);
@@ -69,21 +67,13 @@ class ScopeAppsIT {
             }
             for (int i = 0; i < members.size(); i++) {
                 String id = members.get(i);
-                FakeTools tools = new FakeTools(work.resolve("agent" + i + "/bin"));
-                ImdsFixture imds = new ImdsFixture(id, AwsEmulator.REGION, fleet.address(id));
-                fixtures.add(imds);
-                Map<String, String> env = new HashMap<>(moto.env());
-                env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
-                env.put("NHOLUONGUT_CONFIG_DIR", Files.createDirectories(work.resolve("agent" + i + "/etc")).toString());
-                env.put("NHOLUONGUT_NET_BIN", tools.net().toString());
-                env.put("NHOLUONGUT_SCOPE_BIN", tools.scope().toString());
-                env.put("NHOLUONGUT_STATE_DIR", work.resolve("agent" + i + "/state").toString());
+                AgentHost host = new AgentHost(work.resolve("agent" + i), id, fleet.address(id));
+                hosts.add(host);
+                Map<String, String> env = host.env(moto, moto.endpoint());
                 env.put("NHOLUONGUT_REFRESH_INTERVAL", "1s");
                 env.put("NHOLUONGUT_API_BUDGET", "100");
-                env.put("NHOLUONGUT_RECLAIM_DEPARTED", "false");
                 env.put("NHOLUONGUT_SCOPE_APPS", "2");
-                agents.add(new Agent(id, fleet.address(id), tools,
-                        AgentProcess.start(Files.createDirectories(work.resolve("agent" + i)), env, "run")));
+                agents.add(new Agent(id, fleet.address(id), host.tools(), AgentProcess.start(host.dir(), env, "run")));
             }
             Agent a1 = agents.get(0);
             Agent a2 = agents.get(1);
@@ -121,7 +111,7 @@ class ScopeAppsIT {
             assertLines(Map.of(a2, line(true, List.of(lowAddress)), a3, line(false, after), a4, line(false, after)));
         } finally {
             agents.forEach(a -> a.process().close());
-            fixtures.forEach(ImdsFixture::close);
+            hosts.forEach(AgentHost::close);
         }
     }
 

@@ -4,20 +4,18 @@ import static com.nholuongut.ecs.testing.AgentProcess.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nholuongut.ecs.discovery.Addresses;
+import com.nholuongut.ecs.testing.AgentHost;
 import com.nholuongut.ecs.testing.AgentProcess;
 import com.nholuongut.ecs.testing.FakeTools;
 import com.nholuongut.ecs.testing.Fleet;
-import com.nholuongut.ecs.testing.ImdsFixture;
 import com.nholuongut.ecs.testing.AwsEmulator;
 import com.nholuongut.ecs.testing.Emulators;
 import com.nholuongut.ecs.testing.RecordingProxy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +41,7 @@ class SlowEc2IT {
     Fleet fleet;
     FakeTools tools;
     RecordingProxy proxy;
-    ImdsFixture imds;
+    AgentHost host;
     List<String> group;
     AgentProcess agent;
 
@@ -52,10 +50,10 @@ class SlowEc2IT {
         this.moto = moto;
         moto.reset();
         fleet = new Fleet(moto);
-        tools = new FakeTools(work.resolve("bin"));
         proxy = new RecordingProxy(moto.endpoint());
         group = fleet.tagged(TAG, "blue", 4);
-        imds = new ImdsFixture(group.get(0), AwsEmulator.REGION, fleet.address(group.get(0)));
+        host = new AgentHost(work, group.get(0), fleet.address(group.get(0)));
+        tools = host.tools();
     }
 
     @AfterEach
@@ -63,23 +61,15 @@ class SlowEc2IT {
         if (agent != null) {
             agent.close();
         }
-        imds.close();
+        host.close();
         proxy.close();
         fleet.close();
     }
 
     Map<String, String> env() throws Exception {
-        Map<String, String> env = new HashMap<>(moto.env());
-        env.put("AWS_ENDPOINT_URL", proxy.endpoint().toString());
-        env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
-        env.put("NHOLUONGUT_CONFIG_DIR", Files.createDirectories(work.resolve("etc")).toString());
-        env.put("NHOLUONGUT_NET_BIN", tools.net().toString());
-        env.put("NHOLUONGUT_SCOPE_BIN", tools.scope().toString());
-        env.put("NHOLUONGUT_STATE_DIR", work.resolve("state").toString());
+        Map<String, String> env = host.env(moto, proxy.endpoint());
         env.put("NHOLUONGUT_REFRESH_INTERVAL", "10s");
         env.put("NHOLUONGUT_API_BUDGET", "100");
-        env.put("NHOLUONGUT_RECLAIM_DEPARTED", "false");
-        env.put("PATH", tools.dir() + ":" + System.getenv("PATH"));
         return env;
     }
 
