@@ -23,7 +23,6 @@ import com.nholuongut.ecs.launch.Tools;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,11 +93,6 @@ final class Wiring implements Services {
             }
 
             @Override
-            public boolean imdsAnswersWithoutToken() {
-                return imds(config, ImdsIdentity::answersWithoutToken);
-            }
-
-            @Override
             public AwsClients awsClients(String region) {
                 // Each check may wait as long as discover would for a slow answer.
                 return clients(region, AwsTimeouts.within(config.get(ConfigKey.DISCOVER_TIMEOUT)));
@@ -144,16 +138,11 @@ final class Wiring implements Services {
             }
             return new InstanceIdentity(flags.instanceId(), region, null);
         }
-        InstanceIdentity fromImds = imds(config, ImdsIdentity::read);
-        return flags.region() == null ? fromImds
-                : new InstanceIdentity(fromImds.instanceId(), flags.region(), fromImds.address());
-    }
-
-    /** One question to the metadata service, on a client of its own. */
-    private <T> T imds(AgentConfig config, Function<ImdsIdentity, T> question) {
         try (SdkHttpClient client = http.client(IMDS_READ);
              ImdsIdentity imds = new ImdsIdentity(ImdsIdentity.endpointFrom(env), config.get(ConfigKey.IMDS_V1_FALLBACK), client)) {
-            return question.apply(imds);
+            InstanceIdentity fromImds = imds.read();
+            return flags.region() == null ? fromImds
+                    : new InstanceIdentity(fromImds.instanceId(), flags.region(), fromImds.address());
         }
     }
 

@@ -84,45 +84,26 @@ public final class ImdsIdentity implements AutoCloseable {
         return new InstanceIdentity(id, region, ip);
     }
 
-    /**
-     * Whether the metadata service answers a read without a token (IMDSv1), as Scope's probe reads it: false
-     * when the instance requires tokens ({@code HttpTokens=required}).
-     */
-    public boolean answersWithoutToken() {
-        try {
-            return readWithoutToken() != null;
-        } catch (IOException e) {
-            throw new UnavailableException("instance metadata at " + endpoint + " failed: " + e.getMessage(), e);
-        }
-    }
-
     private String getWithoutToken(SdkClientException tokenFailure) {
-        try {
-            String document = readWithoutToken();
-            if (document == null || document.isEmpty()) {
-                throw unavailable(tokenFailure);
-            }
-            return document;
-        } catch (IOException e) {
-            throw unavailable(tokenFailure);
-        }
-    }
-
-    /** The identity document read with no token ("" if it had no body), or null when the service refused it. */
-    private String readWithoutToken() throws IOException {
         SdkHttpRequest request = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.GET)
                 .uri(endpoint.resolve(DOCUMENT_PATH))
                 .build();
-        HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder().request(request).build())
-                .call();
-        boolean answered = response.httpResponse().statusCode() / 100 == 2;
-        if (response.responseBody().isEmpty()) {
-            return answered ? "" : null;
-        }
-        try (InputStream body = response.responseBody().get()) {
-            String text = new String(body.readAllBytes(), StandardCharsets.UTF_8);
-            return answered ? text : null;
+        try {
+            HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder().request(request).build())
+                    .call();
+            if (response.responseBody().isEmpty()) {
+                throw unavailable(tokenFailure);
+            }
+            try (InputStream body = response.responseBody().get()) {
+                String document = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+                if (response.httpResponse().statusCode() / 100 != 2 || document.isEmpty()) {
+                    throw unavailable(tokenFailure);
+                }
+                return document;
+            }
+        } catch (IOException e) {
+            throw unavailable(tokenFailure);
         }
     }
 

@@ -9,8 +9,11 @@ import com.nholuongut.ecs.discovery.Discovery;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsResponse;
 
-/** The credentials, each IAM action discovery needs, and the group itself. */
+/** The credentials, each IAM action discovery needs, the group itself and our metadata options. */
 final class AwsChecks {
 
     private AwsChecks() {
@@ -46,6 +49,37 @@ final class AwsChecks {
             report.fail(name, "denied (" + e.errorCode() + "): allow " + action + " in the instance role");
         } catch (AgentException e) {
             report.fail(name, "could not check: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Scope's probe ({@code --probe.ecs=true}) reads its region and the role's credentials from the metadata
+     * service with a vendored AWS SDK for Go (1.0.5) that knows no IMDSv2 token: where the instance requires
+     * tokens its ECS view stays empty, and Scope's log says nothing. EC2 is asked (our instance's metadata
+     * options, with the DescribeInstances the agent already has), not the metadata service without a token:
+     * that would be IMDSv1, which the agent never uses unless IMDS_V1_FALLBACK=true, and it would count in the
+     * instance's MetadataNoToken metric, which operators watch for IMDSv1 callers. A warning: the rest works.
+     */
+    static void scopeEcsView(Report report, AwsClients clients, InstanceIdentity self) {
+        String name = "scope ecs";
+        try {
+            HttpTokensState tokens = AwsCalls.call("ec2:DescribeInstances", () -> clients.ec2()
+                    .describeInstances(b -> b.filters(f -> f.name("instance-id").values(self.instanceId())))
+                    .reservations().stream().flatMap(r -> r.instances().stream()).findFirst()
+                    .map(Instance::metadataOptions).map(InstanceMetadataOptionsResponse::httpTokens).orElse(null));
+            if (tokens == HttpTokensState.REQUIRED) {
+                report.warn(name, self.instanceId() + " requires IMDSv2 tokens: Scope's ECS view (tasks, services)"
+                        + " stays empty, as its probe's AWS SDK predates IMDSv2; allow IMDSv1 (HttpTokens=optional)"
+                        + " where that view is needed");
+            } else if (tokens == HttpTokensState.OPTIONAL) {
+                report.pass(name, self.instanceId() + " allows IMDSv1 (HttpTokens=optional): Scope's probe can"
+                        + " read ECS tasks and services");
+            } else {
+                report.skip(name, "EC2 did not say whether " + self.instanceId() + " requires metadata tokens");
+            }
+        } catch (AgentException e) {
+            report.skip(name, "could not ask EC2 about " + self.instanceId() + "'s metadata options: "
+                    + e.getMessage());
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The preflight checks of {@code doctor}, in order: metadata service, credentials, each IAM action discovery
- * needs, the group, the peers' ports, the router's address space, encryption, the tools and Scope's ECS view. Each check is
+ * needs, the group, Scope's ECS view, the peers' ports, the router's address space, encryption and the tools. Each check is
  * independent; one failing does not hide the rest, and a check that needs what failed is skipped.
  */
 public final class Doctor {
@@ -48,6 +48,9 @@ public final class Doctor {
                 if (AwsChecks.credentials(report, clients)) {
                     AwsChecks.iam(report, clients, self);
                     discovery = AwsChecks.group(report, seams, clients, self);
+                    if (config.get(ConfigKey.SCOPE_ENABLED)) {
+                        AwsChecks.scopeEcsView(report, clients, self);
+                    }
                 } else {
                     report.skip("iam", "no credentials");
                     report.skip("group", "no credentials");
@@ -62,35 +65,8 @@ public final class Doctor {
         NetChecks.tool(report, "tool nholuongut", config.get(ConfigKey.NET_BIN));
         if (config.get(ConfigKey.SCOPE_ENABLED)) {
             NetChecks.tool(report, "tool scope", config.get(ConfigKey.SCOPE_BIN));
-            scopeEcsView(self != null);
         }
         return report.checks();
-    }
-
-    /**
-     * Scope's probe ({@code --probe.ecs=true}) reads its region and the role's credentials from the metadata
-     * service with a vendored AWS SDK for Go (1.0.5) that knows no IMDSv2 token: where the instance requires
-     * tokens, its ECS view stays empty and Scope's own log says nothing. A warning, since the rest of Scope works.
-     */
-    private void scopeEcsView(boolean imdsAnswered) {
-        String name = "scope ecs";
-        if (seams.identityFromFlags()) {
-            report.skip(name, "--instance-id given: the metadata service is not asked");
-        } else if (!imdsAnswered) {
-            report.skip(name, "no metadata service (see imds)");
-        } else {
-            try {
-                if (seams.imdsAnswersWithoutToken()) {
-                    report.pass(name, "IMDSv1 answers: Scope's probe can read ECS tasks and services");
-                } else {
-                    report.warn(name, "the instance requires IMDSv2 tokens: Scope's ECS view (tasks, services) stays"
-                            + " empty, as its probe's AWS SDK predates IMDSv2; allow IMDSv1 (HttpTokens=optional)"
-                            + " where that view is needed");
-                }
-            } catch (AgentException e) {
-                report.skip(name, "could not ask the metadata service without a token: " + e.getMessage());
-            }
-        }
     }
 
     /** IMDSv2 answering, or the flags; null when there is no identity (IMDS failed). */

@@ -14,9 +14,6 @@ public interface DoctorSeams {
     /** Whether the identity comes from {@code --instance-id} (IMDS is then not asked). */
     boolean identityFromFlags();
 
-    /** Whether the metadata service answers without a token (IMDSv1); throws the agent's typed errors. */
-    boolean imdsAnswersWithoutToken();
-
     /** AWS clients for the region; the caller closes them. */
     AwsClients awsClients(String region);
 

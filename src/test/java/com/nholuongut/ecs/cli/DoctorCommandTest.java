@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 
 /**
  * {@code doctor} against moto. Discovered peers carry the fleet's private 172.31.x addresses, which are never dialled: their
@@ -86,7 +87,6 @@ class DoctorCommandTest {
         String peer1 = fleet.address(group.get(1));
         String peer2 = fleet.address(group.get(2));
         PortProbe allOpen = (address, port, timeout) -> probed.add(address + ":" + port);
-        imds.mode(ImdsFixture.Mode.TOKENS_OPTIONAL);
 
         Result r = Cli.run(env(), allOpen, "doctor");
 
@@ -100,7 +100,8 @@ class DoctorCommandTest {
                         "skip ipam: no report from " + tools.net() + " (is Net running?)")
                 .anyMatch(l -> l.startsWith("ok   tool nholuongut:"))
                 .anyMatch(l -> l.startsWith("ok   tool scope:"))
-                .contains("ok   scope ecs: IMDSv1 answers: Scope's probe can read ECS tasks and services");
+                .contains("ok   scope ecs: " + group.get(0) + " allows IMDSv1 (HttpTokens=optional): Scope's probe"
+                        + " can read ECS tasks and services");
         assertThat(r.outLines().get(r.outLines().size() - 1)).matches("doctor: all \\d+ checks passed");
         assertThat(probed).containsExactlyInAnyOrder(peer1 + ":6783", peer1 + ":4040", peer2 + ":6783",
                 peer2 + ":4040");
@@ -161,36 +162,25 @@ class DoctorCommandTest {
     }
 
     @Test
-    void doctor_tokensRequired_warnsThatScopesEcsViewStaysEmpty() {
+    void doctor_tokensRequired_warnsThatScopesEcsViewStaysEmpty_askingEc2NeverImdsv1() {
+        String self = group.get(0);
+        fleet.ec2().modifyInstanceMetadataOptions(b -> b.instanceId(self).httpTokens(HttpTokensState.REQUIRED));
+        String warning = "warn scope ecs: " + self + " requires IMDSv2 tokens: Scope's ECS view (tasks, services)"
+                + " stays empty, as its probe's AWS SDK predates IMDSv2; allow IMDSv1 (HttpTokens=optional) where that"
+                + " view is needed";
+
         Result r = Cli.run(env(), (address, port, timeout) -> true, "doctor");
-
-        assertThat(r.exitCode()).as("a warning, not a failure: " + r.out()).isZero();
-        assertThat(r.outLines()).anyMatch(l -> l.startsWith("ok   imds: IMDSv2 answered"))
-                .contains("warn scope ecs: the instance requires IMDSv2 tokens: Scope's ECS view (tasks, services)"
-                        + " stays empty, as its probe's AWS SDK predates IMDSv2; allow IMDSv1 (HttpTokens=optional)"
-                        + " where that view is needed");
-        assertThat(imds.tokenlessReads()).as("the one read Scope's probe would make").isEqualTo(1);
-
+        Result flags = Cli.run(env(), (address, port, timeout) -> true, "doctor", "--instance-id", self,
+                "--region", AwsEmulator.REGION);
         Map<String, String> noScope = env();
         noScope.put("NHOLUONGUT_SCOPE_ENABLED", "false");
         Result off = Cli.run(noScope, (address, port, timeout) -> true, "doctor");
-        Result flags = Cli.run(env(), (address, port, timeout) -> true, "doctor", "--instance-id", group.get(0),
-                "--region", AwsEmulator.REGION);
+
+        assertThat(r.exitCode()).as("a warning, not a failure: " + r.out()).isZero();
+        assertThat(r.outLines()).anyMatch(l -> l.startsWith("ok   imds: IMDSv2 answered")).contains(warning);
+        assertThat(flags.outLines()).as("off the instance too: EC2 knows").contains(warning);
         assertThat(off.outLines()).noneMatch(l -> l.contains("scope ecs"));
-        assertThat(flags.outLines()).contains("skip scope ecs: --instance-id given: the metadata service is not asked");
-        assertThat(imds.tokenlessReads()).isEqualTo(1);
-    }
-
-    @Test
-    void doctor_tokenlessReadCutOff_skipsTheScopeEcsCheckSayingWhy() {
-        imds.mode(ImdsFixture.Mode.TOKENLESS_CUT);
-
-        Result r = Cli.run(env(), (address, port, timeout) -> true, "doctor");
-
-        assertThat(r.exitCode()).as(r.out()).isZero();
-        assertThat(r.outLines()).anyMatch(l -> l.startsWith("ok   imds: IMDSv2 answered"))
-                .anyMatch(l -> l.startsWith("skip scope ecs: could not ask the metadata service without a token:"
-                        + " instance metadata at " + imds.endpoint() + " failed: "));
+        assertThat(imds.tokenlessReads()).as("IMDSv1 is never used without IMDS_V1_FALLBACK").isZero();
     }
 
     @Test

@@ -182,6 +182,8 @@ class IamPolicyTest {
             Result r = Cli.run(env, (address, port, timeout) -> true, "doctor");
 
             assertThat(r.outLines()).filteredOn(l -> l.contains(" iam ")).hasSize(3).allMatch(l -> l.startsWith("ok"));
+            assertThat(r.outLines()).as("the metadata options are read with the same action")
+                    .anyMatch(l -> l.startsWith("ok   scope ecs: " + self + " allows IMDSv1"));
         }
     }
 

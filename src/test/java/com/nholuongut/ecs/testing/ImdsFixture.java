@@ -13,14 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A loopback stand-in for the instance metadata service (JDK HttpServer, port 0). In IMDSv2 mode (an instance
  * with {@code HttpTokens=required}) every read needs a token from {@code PUT /latest/api/token} and a read
- * without one gets 401, as from the real service; with tokens optional both kinds of read are answered; in
- * v1-only mode the token request is refused. TOKENLESS_CUT answers like IMDSv2 but cuts a read without a token
- * off with no answer (a metadata service going away between two reads).
+ * without one gets 401, as from the real service; in v1-only mode the token request is refused.
  */
 public final class ImdsFixture implements AutoCloseable {
 
     /** How the fixture answers. */
-    public enum Mode { V2, TOKENS_OPTIONAL, V1_ONLY, GARBAGE, TOKENLESS_CUT }
+    public enum Mode { V2, V1_ONLY, GARBAGE }
 
     private final HttpServer server;
     private final String token = UUID.randomUUID().toString();
@@ -78,15 +76,8 @@ public final class ImdsFixture implements AutoCloseable {
             String given = ex.getRequestHeaders().getFirst("X-aws-ec2-metadata-token");
             if (given == null) {
                 tokenlessReads.incrementAndGet();
-                if (mode == Mode.TOKENLESS_CUT) {
-                    return; // the connection closes with no answer at all
-                }
             }
-            boolean allowed = switch (mode) {
-                case V1_ONLY -> given == null;
-                case TOKENS_OPTIONAL -> given == null || token.equals(given);
-                default -> token.equals(given);
-            };
+            boolean allowed = mode == Mode.V1_ONLY ? given == null : token.equals(given);
             if (!allowed) {
                 reply(ex, 401, "");
             } else if (path.equals("/latest/dynamic/instance-identity/document")) {
