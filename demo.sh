@@ -17,7 +17,7 @@
 #
 # Every process it starts is stopped on exit, also on Ctrl-C. KEEP_WORK=1 keeps its directory (each agent's
 # log, its tools' calls and its router's state) for a look afterwards; VERBOSE=1 runs the agents with --verbose.
-# Needs: java 17+, python3 with boto3, moto_server (pip install 'moto[server]'), curl.
+# Needs: bash 4.4+, java 17+, python3 with boto3, moto_server (pip install 'moto[server]'), curl.
 # Nothing leaves 127.0.0.1: AWS_ENDPOINT_URL points at moto (or the proxy in front of it), the metadata
 # endpoints at the fixtures, credentials are fake, and the addresses moto hands out (10.x) are only data,
 # given to the stand-in tools and never contacted.
@@ -59,6 +59,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/nholuongut-demo.XXXXXX")
 
 cleanup() {
     local status=$?
+    trap '' INT TERM # a second Ctrl-C must not abandon the clean-up half way
     stop_agents
     stop_pid "$proxy_pid"
     stop_pid "$imds_pid"

@@ -48,12 +48,18 @@ stop_agent() {
     agent_pid[$1]=''
 }
 
-# stop_agents: every agent and fixture still running (the demo's cleanup, also on Ctrl-C).
+# stop_agents: every agent and fixture still running (the demo's cleanup, also on Ctrl-C): all are sent
+# SIGTERM at once, then waited for (KILL after 5 s), so the clean-up takes one agent's stop, not the sum.
 stop_agents() {
-    local id
+    local id pids=()
     for id in "${agents[@]}"; do
-        stop_pid "${agent_pid[$id]:-}"
-        stop_pid "${agent_fixture[$id]:-}"
+        [[ -n ${agent_pid[$id]:-} ]] && pids+=("${agent_pid[$id]}")
+        [[ -n ${agent_fixture[$id]:-} ]] && pids+=("${agent_fixture[$id]}")
+    done
+    ((${#pids[@]})) || return 0
+    kill "${pids[@]}" 2>/dev/null || true
+    for id in "${pids[@]}"; do
+        stop_pid "$id"
     done
 }
 

@@ -25,16 +25,27 @@ class Proxy:
         self.up()
 
     def up(self):
+        """Listens again on the same port; retried in the background while the port is not free yet."""
         with self.lock:
             if self.listener is not None:
                 return
             listener = socket.socket()
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind(("127.0.0.1", self.port))
+            try:
+                listener.bind(("127.0.0.1", self.port))
+            except OSError as e:
+                listener.close()
+                sys.stderr.write("outage-proxy.py: cannot listen on %d yet (%s), retrying\n" % (self.port, e))
+                threading.Timer(0.5, self.up).start()
+                return
             listener.listen(64)
             self.port = listener.getsockname()[1]
             self.listener = listener
         threading.Thread(target=self.accept, args=(listener,), daemon=True).start()
+
+    def forget(self, s):
+        with self.lock:
+            self.open.discard(s)
 
     def down(self):
         with self.lock:
@@ -64,7 +75,7 @@ class Proxy:
                     return
                 self.open.update((client, server))
             for a, b in ((client, server), (server, client)):
-                threading.Thread(target=pipe, args=(a, b), daemon=True).start()
+                threading.Thread(target=pipe, args=(a, b, self.forget), daemon=True).start()
 
 
 def close(s):
@@ -75,7 +86,7 @@ def close(s):
     s.close()
 
 
-def pipe(source, sink):
+def pipe(source, sink, forget):
     try:
         while True:
             data = source.recv(65536)
@@ -85,8 +96,9 @@ def pipe(source, sink):
     except OSError:
         pass
     finally:
-        close(source)
-        close(sink)
+        for s in (source, sink):
+            close(s)
+            forget(s)
 
 
 def main():

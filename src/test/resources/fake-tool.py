@@ -34,8 +34,10 @@ tools, with `router` holding this router's "PEER_NAME NICKNAME"): each router ke
 the address space it owns). `launch` puts it there, running, owning 65536 addresses; `stop` leaves it not
 running, still owning them (as a router that vanished with its host does, until someone runs rmpeer); `report`
 lists every running router as a peer and every router that owns space in IPAM.Entries, with IsKnownPeer
-false for the ones not running; `rmpeer PEER_NAME` takes a router's space ("65536 IPs taken over from ...",
-"0 IPs ..." when there was none), so a second rmpeer of it takes nothing.
+false for the ones not running; `rmpeer PEER_NAME` moves a router's space to the caller ("65536 IPs taken
+over from ...", "0 IPs ..." when there was none), so a second rmpeer of it takes nothing, and refuses the
+caller's own name. Simpler than Net: a real ring owns nothing until the first allocation, every entry here
+has one token, and `report` has no Targets and lists running routers whether or not they are connected.
 
 Test knobs, per tool and subcommand: exit-<tool>-<sub> (exit with that code instead, state untouched, after
 a "failed on purpose" line on stderr), stdout-<tool>-<sub> (print it), sleep-<tool>-<sub> (hang first).
@@ -132,13 +134,17 @@ def mesh_report(where, me):
     return {"Router": {"Name": me[0], "NickName": me[1], "Peers": peers}, "IPAM": {"Entries": entries}}
 
 
-def mesh_rmpeer(where, name):
-    for router in mesh_routers(where):
-        if router["name"] == name:
-            taken, router["owns"] = router["owns"], 0
-            mesh_save(where, router)
-            return taken
-    return 0
+def mesh_rmpeer(where, me, name):
+    routers = {r["name"]: r for r in mesh_routers(where)}
+    gone = routers.get(name)
+    if gone is None or gone["owns"] == 0:
+        return 0
+    taken, gone["owns"] = gone["owns"], 0
+    mesh_save(where, gone)
+    if me[0] in routers:
+        routers[me[0]]["owns"] += taken
+        mesh_save(where, routers[me[0]])
+    return taken
 
 
 def fail(code, message):
@@ -231,9 +237,11 @@ def nholuongut(state, words):
         if not rest:
             usage()
         net_router(state)
-        where, _ = mesh_dir()
+        where, me = mesh_dir()
+        if where and me[0] in rest:
+            fail(1, "cannot remove peer %s: it is this router" % me[0])
         for name in rest:
-            print("%d IPs taken over from %s" % (mesh_rmpeer(where, name) if where else 0, name))
+            print("%d IPs taken over from %s" % (mesh_rmpeer(where, me, name) if where else 0, name))
         return
     if command == "report":
         if rest and not (len(rest) == 2 and rest[0] == "-f"):

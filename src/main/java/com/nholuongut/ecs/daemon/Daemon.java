@@ -177,7 +177,7 @@ public final class Daemon {
             } else if (!net.netUp() && !stopping() && !net.adoptRunningNet()) {
                 // AWS is away but Net is not up (its launch with the saved peers failed): retry it with them.
                 startNet(seen, discoverer.members());
-            } else if (!stopping()) {
+            } else if (launchable && !stopping()) {
                 net.applyNet(seen); // a connect or forget that failed is retried with the last good peers
             }
             return;

@@ -27,7 +27,7 @@ public abstract class AwsEmulator implements AutoCloseable {
     public enum Feature {
         /** The Auto Scaling API (LocalStack has it in its Pro image only). */
         AUTO_SCALING,
-        /** IAM policies enforced on every call (moto's INITIAL_NO_AUTH_ACTION_COUNT; LocalStack Pro's ENFORCE_IAM). */
+        /** IAM policies enforced on every call (moto's INITIAL_NO_AUTH_ACTION_COUNT; not wired up for LocalStack). */
         IAM_ENFORCEMENT
     }
 
@@ -39,7 +39,7 @@ public abstract class AwsEmulator implements AutoCloseable {
      */
     private final AtomicInteger addresses = new AtomicInteger();
 
-    /** The emulator's endpoint, always on 127.0.0.0/8. */
+    /** The emulator's endpoint, on a loopback address. */
     public abstract URI endpoint();
 
     /** Its name for messages: moto, localstack. */

@@ -15,6 +15,7 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.autoscaling.model.AutoScalingException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 
@@ -23,6 +24,8 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
  * with {@code -Plocalstack} ({@code -Daws.emulator=localstack}). It needs a Docker engine; where none answers,
  * every emulator test is skipped with one line saying so. EC2 is in LocalStack's free image; Auto Scaling only
  * in its Pro image, used when {@code LOCALSTACK_AUTH_TOKEN} is set ({@code -Dlocalstack.image} picks another).
+ * The free image is pinned at 4.14: LocalStack's current documentation asks for a licence (an auth token) for
+ * any use, so newer images may refuse to start without one.
  */
 final class LocalStack extends AwsEmulator {
 
@@ -71,11 +74,21 @@ final class LocalStack extends AwsEmulator {
 
     /** Why no Docker engine can run LocalStack here, or null when one answers. */
     private static String noDocker() {
-        // Testcontainers logs every strategy it tries at ERROR: the one line the caller prints says it all.
-        for (String name : List.of("org.testcontainers", "com.github.dockerjava", "tc")) {
-            ((Logger) LoggerFactory.getLogger(name)).setLevel(Level.OFF);
+        // Testcontainers logs every strategy it tries at ERROR: the one line the caller prints says it all. The
+        // levels come back after the probe, so that a container that fails to start shows its log.
+        List<Logger> quiet = List.of("org.testcontainers", "com.github.dockerjava", "tc").stream()
+                .map(name -> (Logger) LoggerFactory.getLogger(name)).toList();
+        List<Level> levels = quiet.stream().map(Logger::getLevel).toList();
+        quiet.forEach(l -> l.setLevel(Level.OFF));
+        boolean available;
+        try {
+            available = DockerClientFactory.instance().isDockerAvailable();
+        } finally {
+            for (int i = 0; i < quiet.size(); i++) {
+                quiet.get(i).setLevel(levels.get(i));
+            }
         }
-        if (DockerClientFactory.instance().isDockerAvailable()) {
+        if (available) {
             return null;
         }
         String host = System.getenv("DOCKER_HOST");
@@ -101,9 +114,10 @@ final class LocalStack extends AwsEmulator {
     }
 
     /**
-     * LocalStack's free image has no reset API for one service, so the fleet is taken down through the API:
-     * every instance terminated (terminated ones stay listed, as in EC2 for an hour: the tests filter on state),
-     * every Auto Scaling Group and launch configuration deleted.
+     * The fleet taken down through the AWS API (moto's reset endpoint has no counterpart the tests rely on
+     * here): every Auto Scaling Group (forced) and launch configuration deleted, every live instance
+     * terminated, at most 1000 ids a call as EC2 allows. Terminated instances stay listed, as in EC2 for an
+     * hour; the agent and the tests filter on state.
      */
     @Override
     public void reset() {
@@ -111,8 +125,13 @@ final class LocalStack extends AwsEmulator {
             try (AutoScalingClient asg = autoScaling()) {
                 asg.describeAutoScalingGroups().autoScalingGroups().forEach(g -> asg.deleteAutoScalingGroup(
                         b -> b.autoScalingGroupName(g.autoScalingGroupName()).forceDelete(true)));
-                asg.describeLaunchConfigurations().launchConfigurations().forEach(c -> asg.deleteLaunchConfiguration(
-                        b -> b.launchConfigurationName(c.launchConfigurationName())));
+                for (var c : asg.describeLaunchConfigurations().launchConfigurations()) {
+                    try {
+                        asg.deleteLaunchConfiguration(b -> b.launchConfigurationName(c.launchConfigurationName()));
+                    } catch (AutoScalingException inUse) {
+                        // still attached to a group being deleted: its name is never reused by the tests
+                    }
+                }
             }
         }
         try (Ec2Client ec2 = ec2()) {
@@ -121,8 +140,9 @@ final class LocalStack extends AwsEmulator {
                     .values("pending", "running", "stopping", "stopped"))).reservations()
                     .forEach(r -> r.instances().stream().filter(i -> i.state().name() != InstanceStateName.TERMINATED)
                             .forEach(i -> live.add(i.instanceId())));
-            if (!live.isEmpty()) {
-                ec2.terminateInstances(b -> b.instanceIds(live));
+            for (int from = 0; from < live.size(); from += 1000) {
+                List<String> chunk = live.subList(from, Math.min(live.size(), from + 1000));
+                ec2.terminateInstances(b -> b.instanceIds(chunk));
             }
         }
     }
