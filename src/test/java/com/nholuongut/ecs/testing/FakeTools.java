@@ -94,6 +94,16 @@ public final class FakeTools {
         Files.writeString(dir.resolve("sleep-" + tool + "-" + subcommand), String.valueOf(seconds));
     }
 
+    /**
+     * Joins this host's router to a modelled mesh shared with other hosts' stand-ins (see fake-tool.py): its
+     * {@code report} then shows the others, and {@code rmpeer} moves their address space.
+     */
+    public void mesh(Path meshDir, String peerName, String nickname) throws IOException {
+        Files.createDirectories(meshDir);
+        Files.writeString(dir.resolve("mesh"), meshDir.toString());
+        Files.writeString(dir.resolve("router"), peerName + " " + nickname + "\n");
+    }
+
     /** Pretends Net is already running with no targets, as after an agent restart. */
     public void netAlreadyRunning() throws IOException {
         netAlreadyRunning(List.of());
