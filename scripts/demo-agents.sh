@@ -63,8 +63,8 @@ stop_agents() {
     done
 }
 
-# router INSTANCE_ID FIELD: what that instance's modelled router holds: targets (sorted, one line), running,
-# init (--ipalloc-init), launches, scope (Scope's launch arguments).
+# router INSTANCE_ID FIELD: what that instance's modelled router holds: targets (sorted, one line), init
+# (--ipalloc-init), scope (Scope's launch arguments).
 router() {
     python3 - "${agent_dir[$1]}/bin/state.json" "$2" <<'PY'
 import json, sys
@@ -76,9 +76,7 @@ except (OSError, ValueError):
 net, probe = state.get("net", {}), state.get("scope", {})
 key = lambda a: tuple(int(p) for p in a.split("."))
 print({"targets": " ".join(sorted(net.get("targets", []), key=key)),
-       "running": str(bool(net.get("running"))).lower(),
        "init": net.get("ipallocInit", "-"),
-       "launches": state.get("launches", 0),
        "scope": " ".join(probe.get("args", [])) if probe.get("running") else "(not running)"}[sys.argv[2]])
 PY
 }

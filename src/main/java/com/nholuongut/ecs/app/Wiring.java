@@ -99,9 +99,8 @@ final class Wiring implements Services {
             }
 
             @Override
-            public PeerSource peerSource(AwsClients clients, InstanceIdentity self) {
-                return new AwsPeerSource(null, new Ec2Discovery(clients.ec2(), clients::autoScaling,
-                        config.discoverySettings()), self);
+            public Ec2Discovery ec2Discovery(AwsClients clients) {
+                return new Ec2Discovery(clients.ec2(), clients::autoScaling, config.discoverySettings());
             }
 
             @Override

@@ -184,7 +184,8 @@ public final class Ec2Discovery {
         return present;
     }
 
-    private Instance describeSelf(String instanceId) {
+    /** Our own instance, asked with a filter; a usage error when the region has no such instance. */
+    public Instance describeSelf(String instanceId) {
         DescribeInstancesRequest request = DescribeInstancesRequest.builder()
                 .filters(Filter.builder().name("instance-id").values(instanceId).build())
                 .build();

@@ -6,11 +6,11 @@ import com.nholuongut.ecs.aws.AwsCalls;
 import com.nholuongut.ecs.aws.AwsClients;
 import com.nholuongut.ecs.aws.InstanceIdentity;
 import com.nholuongut.ecs.discovery.Discovery;
+import com.nholuongut.ecs.discovery.Ec2Discovery;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
-import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsResponse;
 
 /** The credentials, each IAM action discovery needs, the group itself and our metadata options. */
@@ -60,13 +60,11 @@ final class AwsChecks {
      * that would be IMDSv1, which the agent never uses unless IMDS_V1_FALLBACK=true, and it would count in the
      * instance's MetadataNoToken metric, which operators watch for IMDSv1 callers. A warning: the rest works.
      */
-    static void scopeEcsView(Report report, AwsClients clients, InstanceIdentity self) {
+    static void scopeEcsView(Report report, Ec2Discovery ec2, InstanceIdentity self) {
         String name = "scope ecs";
         try {
-            HttpTokensState tokens = AwsCalls.call("ec2:DescribeInstances", () -> clients.ec2()
-                    .describeInstances(b -> b.filters(f -> f.name("instance-id").values(self.instanceId())))
-                    .reservations().stream().flatMap(r -> r.instances().stream()).findFirst()
-                    .map(Instance::metadataOptions).map(InstanceMetadataOptionsResponse::httpTokens).orElse(null));
+            InstanceMetadataOptionsResponse options = ec2.describeSelf(self.instanceId()).metadataOptions();
+            HttpTokensState tokens = options == null ? null : options.httpTokens();
             if (tokens == HttpTokensState.REQUIRED) {
                 report.warn(name, self.instanceId() + " requires IMDSv2 tokens: Scope's ECS view (tasks, services)"
                         + " stays empty, as its probe's AWS SDK predates IMDSv2; allow IMDSv1 (HttpTokens=optional)"

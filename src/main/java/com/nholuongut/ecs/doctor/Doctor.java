@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * The preflight checks of {@code doctor}, in order: metadata service, credentials, each IAM action discovery
- * needs, the group, Scope's ECS view, the peers' ports, the router's address space, encryption and the tools. Each check is
- * independent; one failing does not hide the rest, and a check that needs what failed is skipped.
+ * needs, the group, Scope's ECS view, the peers' ports, the router's address space, encryption and the tools.
+ * Each check is independent; one failing does not hide the rest, and a check that needs what failed is skipped.
  */
 public final class Doctor {
 
@@ -49,7 +49,7 @@ public final class Doctor {
                     AwsChecks.iam(report, clients, self);
                     discovery = AwsChecks.group(report, seams, clients, self);
                     if (config.get(ConfigKey.SCOPE_ENABLED)) {
-                        AwsChecks.scopeEcsView(report, clients, self);
+                        AwsChecks.scopeEcsView(report, seams.ec2Discovery(clients), self);
                     }
                 } else {
                     report.skip("iam", "no credentials");

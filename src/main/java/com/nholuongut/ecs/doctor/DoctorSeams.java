@@ -2,6 +2,8 @@ package com.nholuongut.ecs.doctor;
 
 import com.nholuongut.ecs.aws.AwsClients;
 import com.nholuongut.ecs.aws.InstanceIdentity;
+import com.nholuongut.ecs.discovery.AwsPeerSource;
+import com.nholuongut.ecs.discovery.Ec2Discovery;
 import com.nholuongut.ecs.discovery.PeerSource;
 import com.nholuongut.ecs.launch.Tools;
 
@@ -17,8 +19,13 @@ public interface DoctorSeams {
     /** AWS clients for the region; the caller closes them. */
     AwsClients awsClients(String region);
 
+    /** EC2 discovery over those clients, as the daemon's (not closing them). */
+    Ec2Discovery ec2Discovery(AwsClients clients);
+
     /** Discovery over those clients (not closing them). */
-    PeerSource peerSource(AwsClients clients, InstanceIdentity self);
+    default PeerSource peerSource(AwsClients clients, InstanceIdentity self) {
+        return new AwsPeerSource(null, ec2Discovery(clients), self);
+    }
 
     Tools tools();
 
