@@ -92,12 +92,16 @@ def load():
     return {}
 
 
-def save(state):
-    path = os.path.join(here, "state.json")
+def write_json(path, value):
+    """Replaces PATH with VALUE as JSON at once, so a reader never sees half a file."""
     tmp = path + ".%d.tmp" % os.getpid()
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(state, f, indent=1, sort_keys=True)
+        json.dump(value, f, indent=1, sort_keys=True)
     os.replace(tmp, path)
+
+
+def save(state):
+    write_json(os.path.join(here, "state.json"), state)
 
 
 def mesh_dir():
@@ -119,11 +123,7 @@ def mesh_routers(where):
 
 
 def mesh_save(where, router):
-    path = os.path.join(where, router["name"] + ".json")
-    tmp = path + ".%d.tmp" % os.getpid()
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(router, f, sort_keys=True)
-    os.replace(tmp, path)
+    write_json(os.path.join(where, router["name"] + ".json"), router)
 
 
 def mesh_report(where, me):
