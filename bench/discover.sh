@@ -9,13 +9,18 @@
 #   a. pipeline  the shell pipeline the original AMIs used: curl IMDSv2 token + instance id, region and
 #                own address, `aws ec2 describe-tags` (own tag), `aws ec2 describe-instances` (filter
 #                by tag and state, query PrivateIpAddress), own address removed, numeric sort
-#   b. plain     java -jar agent.jar discover
+#   b. plain     java -jar agent.jar discover, the jar beside its archives as on the image (agent.aot, agent.jsa):
+#                the agent relaunches itself with the tuned flags and the archive for this JVM (src/main/java/
+#                com/nholuongut/ecs/app/Relaunch.java), so this is the tuned run plus a second JVM start
+#   f. bare      java -jar agent.jar discover, the jar alone in a folder (a download): nothing to relaunch with
 #   c. tuned     TUNED_FLAGS plus an application class-data archive (AppCDS, bench/out/agent.jsa, made first
 #                with -XX:ArchiveClassesAtExit from one discover run), on the java on PATH
 #   d. aot       TUNED_FLAGS (less -Xshare) plus an AOT cache (JEP 483/514/515, bench/out/agent.aot, made first
 #                with -XX:AOTCacheOutput from one discover run), on JAVA_AOT: a Java 25 or later, by default the
 #                first one in /usr/lib/jvm (skipped, and said so, when there is none)
-#   e. plain25   java -jar agent.jar discover on JAVA_AOT: the plain launch on the image's JVM (left out with d)
+#   e. plain25   java -jar agent.jar discover on JAVA_AOT: the plain launch on the image's JVM, relaunched with
+#                the AOT cache (left out with d)
+#   g. bare25    the bare jar on JAVA_AOT (left out with d)
 #
 # Every variant's output must be the same set of peer addresses (checked before timing, and after each
 # timed run). Rounds are interleaved (a b c, a b c, ...) so that background load hits every variant
@@ -51,6 +56,7 @@ STRICT=${STRICT:-0}
 #   Xlog ... stderr      JVM warnings (e.g. "Unable to use shared archive") go to stderr: by default the
 #                        JVM prints them on stdout, which would corrupt `discover`'s output
 # -XX:-UsePerfData gained nothing measurable and hides the daemon from jps/jstat, so it is left out.
+# These are Relaunch.FLAGS (plus -Xshare:auto, the default): RelaunchTest holds the two together.
 TUNED_FLAGS=${TUNED_FLAGS:-"-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr"}
 readonly TAG=nholuongut:peerGroupName
 readonly GROUP=bench
@@ -59,6 +65,7 @@ readonly OUT=bench/out/discover  # this bench's own directory: other benches wri
 readonly JAR=bench/out/agent.jar  # a snapshot of target/agent.jar: every variant times the same bits
 readonly JSA=bench/out/agent.jsa  # the class-data archive made for that jar
 readonly AOT=bench/out/agent.aot  # the AOT cache made for it
+readonly BARE=bench/out/bare/agent.jar  # the same jar with no archive beside it
 readonly BASE_JAR=bench/out/baseline.jar BASE_JSA=bench/out/baseline.jsa BASE_AOT=bench/out/baseline.aot
 
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive integer" >&2; exit 2; }
@@ -74,8 +81,8 @@ PROG=bench/discover.sh
 # shellcheck source=scripts/lib.sh source-path=SCRIPTDIR/..
 source scripts/lib.sh
 JAVA_AOT=${JAVA_AOT:-$(java_at_least 25)}
-variants=(pipeline plain tuned)
-[[ -n $JAVA_AOT ]] && variants+=(aot plain25)
+variants=(pipeline plain bare tuned)
+[[ -n $JAVA_AOT ]] && variants+=(aot plain25 bare25)
 if [[ -n ${BASELINE_JAR:-} ]]; then
     [[ -r $BASELINE_JAR ]] || { echo "BASELINE_JAR $BASELINE_JAR cannot be read" >&2; exit 2; }
     variants+=(plain-base tuned-base)
@@ -92,8 +99,8 @@ if command -v pyenv >/dev/null && [[ $aws_bin == */shims/* ]]; then
 fi
 
 rm -rf "$OUT"
-rm -f "$JAR" "$JSA" "$AOT" "$BASE_JAR" "$BASE_JSA" "$BASE_AOT"
-mkdir -p "$OUT/config" "$OUT/aws" "$OUT/runs"
+rm -f "$JAR" "$JSA" "$AOT" "$BARE" "$BASE_JAR" "$BASE_JSA" "$BASE_AOT"
+mkdir -p "$OUT/config" "$OUT/aws" "$OUT/runs" "$(dirname "$BARE")"
 : >"$OUT/aws/config"
 : >"$OUT/aws/credentials"
 
@@ -124,6 +131,7 @@ if [[ ! -f target/agent.jar ]]; then
     ./mvnw -B -q package -DskipTests
 fi
 cp target/agent.jar "$JAR"
+cp target/agent.jar "$BARE"
 [[ -n ${BASELINE_JAR:-} ]] && cp "$BASELINE_JAR" "$BASE_JAR"
 
 # --- the emulator, the fleet and the metadata fixture ------------------------------------------------
@@ -183,6 +191,14 @@ aot() {
 
 plain25() {
     "$JAVA_AOT" -jar "$JAR" discover
+}
+
+bare() {
+    java -jar "$BARE" discover
+}
+
+bare25() {
+    "$JAVA_AOT" -jar "$BARE" discover
 }
 
 plain-base() {
@@ -291,15 +307,19 @@ done
 med_pipeline=$(median "$OUT/pipeline.ms")
 med_plain=$(median "$OUT/plain.ms")
 med_tuned=$(median "$OUT/tuned.ms")
+med_bare=$(median "$OUT/bare.ms")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 ratio_plain=$(ratio "$med_pipeline" "$med_plain")
 ratio_tuned=$(ratio "$med_pipeline" "$med_tuned")
+ratio_bare=$(ratio "$med_pipeline" "$med_bare")
 if [[ -n ${JAVA_AOT:-} ]]; then
     med_aot=$(median "$OUT/aot.ms")
     ratio_aot=$(ratio "$med_pipeline" "$med_aot")
     med_plain25=$(median "$OUT/plain25.ms")
     ratio_plain25=$(ratio "$med_pipeline" "$med_plain25")
+    med_bare25=$(median "$OUT/bare25.ms")
+    ratio_bare25=$(ratio "$med_pipeline" "$med_bare25")
 fi
 
 verdict() { # verdict CONDITION...: "met" or "NOT MET" (STRICT=1 looks for the latter in results.txt)
@@ -309,11 +329,13 @@ verdict() { # verdict CONDITION...: "met" or "NOT MET" (STRICT=1 looks for the l
 log ""
 log "cold discovery, median of $RUNS runs (group of $FLEET_SIZE):"
 log "  a. pipeline (curl + aws CLI)   $(printf '%6d' "$med_pipeline") ms"
-log "  b. plain    (java -jar)        $(printf '%6d' "$med_plain") ms"
+log "  b. plain    (java -jar)        $(printf '%6d' "$med_plain") ms   relaunched with the archive beside the jar"
+log "  f. bare     (java -jar)        $(printf '%6d' "$med_bare") ms   no archive beside the jar"
 log "  c. tuned    (flags + AppCDS)   $(printf '%6d' "$med_tuned") ms   java on PATH"
 if [[ -n ${JAVA_AOT:-} ]]; then
     log "  d. aot      (flags + AOT cache) $(printf '%5d' "$med_aot") ms   $JAVA_AOT"
-    log "  e. plain25  (java -jar)        $(printf '%6d' "$med_plain25") ms   $JAVA_AOT"
+    log "  e. plain25  (java -jar)        $(printf '%6d' "$med_plain25") ms   $JAVA_AOT, relaunched with the AOT cache"
+    log "  g. bare25   (java -jar)        $(printf '%6d' "$med_bare25") ms   $JAVA_AOT, no archive"
 fi
 if [[ -n ${BASELINE_JAR:-} ]]; then
     for v in plain tuned aot; do
@@ -322,10 +344,12 @@ if [[ -n ${BASELINE_JAR:-} ]]; then
     done
 fi
 log "  pipeline/plain = ${ratio_plain}x   goal >= 1x: $(verdict at_least "$ratio_plain" 1)"
+log "  pipeline/bare  = ${ratio_bare}x   (no archive to relaunch with)"
 log "  pipeline/tuned = ${ratio_tuned}x   goal >= 3x: $(verdict at_least "$ratio_tuned" 3)"
 if [[ -n ${JAVA_AOT:-} ]]; then
     log "  pipeline/aot   = ${ratio_aot}x   goal >= 3x: $(verdict at_least "$ratio_aot" 3)"
     log "  pipeline/plain25 = ${ratio_plain25}x goal >= 1x: $(verdict at_least "$ratio_plain25" 1)"
+    log "  pipeline/bare25  = ${ratio_bare25}x (no archive to relaunch with)"
 fi
 
 # --- AWS API calls of one discovery, from moto's request log ---------------------------------------------

@@ -4,6 +4,7 @@ import com.nholuongut.ecs.aws.AwsClients;
 import com.nholuongut.ecs.cli.AgentCommand;
 import com.nholuongut.ecs.doctor.PortProbe;
 import java.util.Map;
+import java.util.OptionalInt;
 import picocli.CommandLine;
 
 /** Entry point of {@code agent.jar}: builds the command line on the real wiring and exits with its code. */
@@ -13,6 +14,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        OptionalInt relaunched = Relaunch.ifPlain(args);
+        if (relaunched.isPresent()) {
+            System.exit(relaunched.getAsInt());
+        }
         System.exit(commandLine(System.getenv(), AwsClients.Settings.STANDARD, PortProbe.TCP).execute(args));
     }
 

@@ -28,10 +28,16 @@ class DiscoverJarIT {
     @TempDir
     Path configDir;
 
+    static final Path AGENT_JAR = Path.of(System.getProperty("agent.jar", "target/agent.jar")).toAbsolutePath();
+    static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
     Run java(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", Path.of(System.getProperty("agent.jar", "target/agent.jar")).toAbsolutePath().toString()));
+        return java(AGENT_JAR, env, args);
+    }
+
+    /** A plain {@code java -jar JAR ARGS...}, no JVM option, as an operator types it. */
+    Run java(Path jar, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(JAVA, "-jar", jar.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(configDir.toFile());
         pb.environment().clear();
@@ -114,6 +120,48 @@ class DiscoverJarIT {
             // The JVM's own answer to SIGTERM (128 + 15): only `run` turns it into a clean exit 0.
             assertThat(p.exitValue()).isEqualTo(143);
         }
+    }
+
+    @Test
+    void jar_plainDiscoverBesideItsArchive_relaunchesTuned_withTheSameOutputAndExitCodes() throws Exception {
+        Path lib = Files.createDirectory(configDir.resolve("lib"));
+        Path jar = Files.copy(AGENT_JAR, lib.resolve("agent.jar"));
+        Path archive = lib.resolve("agent.jsa");
+        // The archive as bench/discover.sh makes one: a run that writes the classes it loaded at exit.
+        Process dump = new ProcessBuilder(JAVA, "-XX:ArchiveClassesAtExit=" + archive, "-jar", jar.toString(),
+                "discover", "--peers", "10.0.0.1").redirectErrorStream(true)
+                .redirectOutput(configDir.resolve("dump.txt").toFile()).start();
+        assertThat(dump.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(archive).as(Files.readString(configDir.resolve("dump.txt"))).isNotEmptyFile();
+
+        Run peers = java(jar, Map.of("NHOLUONGUT_PEERS", "10.0.0.9, 10.0.0.10 10.0.0.9"), "discover", "-v");
+        Run json = java(jar, Map.of("NHOLUONGUT_PEERS", "10.0.0.9"), "discover", "-o", "json");
+        Run invalid = java(jar, Map.of("NHOLUONGUT_PEERS", "peer.example.internal"), "discover");
+        Run unreachable = java(jar, Map.of(), "discover");
+
+        assertThat(peers.code()).as(peers.err()).isZero();
+        assertThat(peers.out()).isEqualTo("10.0.0.9\n10.0.0.10\n");
+        assertThat(peers.err().lines().findFirst()).as("--verbose shows the child's command line")
+                .hasValueSatisfying(line -> assertThat(line).startsWith("relaunching as: " + JAVA + " ")
+                        .contains("-XX:+UseSerialGC", "-XX:SharedArchiveFile=" + archive, "-jar " + jar + " discover -v"));
+        assertThat(json.code()).isZero();
+        assertThat(json.out()).contains("\"kind\": \"static\"").contains("10.0.0.9");
+        assertThat(invalid.code()).as("the child's exit code is the jar's").isEqualTo(78);
+        assertThat(invalid.err()).hasLineCount(1).contains("PEERS");
+        assertThat(unreachable.code()).isEqualTo(5);
+        assertThat(unreachable.err()).hasLineCount(1);
+    }
+
+    @Test
+    void jar_plainDiscoverBesideABrokenArchive_stillDiscovers_withStdoutClean() throws Exception {
+        Path lib = Files.createDirectory(configDir.resolve("lib"));
+        Path jar = Files.copy(AGENT_JAR, lib.resolve("agent.jar"));
+        Files.writeString(lib.resolve("agent.jsa"), "not an archive");
+
+        Run r = java(jar, Map.of("NHOLUONGUT_PEERS", "10.0.0.2"), "discover");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("10.0.0.2\n");
     }
 
     @Test
