@@ -1,5 +1,6 @@
 package com.nholuongut.ecs.app;
 
+import com.nholuongut.ecs.UnavailableException;
 import com.nholuongut.ecs.UsageException;
 import com.nholuongut.ecs.aws.AwsClients;
 import com.nholuongut.ecs.aws.AwsTimeouts;
@@ -23,6 +24,8 @@ import com.nholuongut.ecs.launch.Tools;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,9 +69,21 @@ final class Wiring implements Services {
         if (config.isStatic()) {
             return new StaticPeerSource(staticIdentity(flags), config.staticPeers(), StaticPeerSource.localAddresses());
         }
-        InstanceIdentity self = identity(flags, config);
+        // The AWS clients' HTTP client (the CA store, TLS) does not depend on the region: it is made on another
+        // thread while IMDS is read on this one, which leaves the instance's second vCPU idle otherwise.
+        FutureTask<SdkHttpClient> awsHttp = new FutureTask<>(() -> http.client(timeouts.attempt()));
+        Thread setup = new Thread(awsHttp, "aws-http-setup");
+        setup.setDaemon(true);
+        setup.start();
+        InstanceIdentity self;
+        try {
+            self = identity(flags, config);
+        } catch (RuntimeException e) {
+            closeWhenMade(awsHttp);
+            throw e;
+        }
         log.debug("identity: instance {} in {}, address {}", self.instanceId(), self.region(), self.address());
-        AwsClients clients = clients(self.region(), timeouts);
+        AwsClients clients = clients(self.region(), made(awsHttp), timeouts);
         return new AwsPeerSource(clients, new Ec2Discovery(clients.ec2(), clients::autoScaling,
                 config.discoverySettings()), self);
     }
@@ -116,12 +131,39 @@ final class Wiring implements Services {
     }
 
     private AwsClients clients(String region, AwsTimeouts timeouts) {
-        SdkHttpClient client = http.client(timeouts.attempt());
+        return clients(region, http.client(timeouts.attempt()), timeouts);
+    }
+
+    private AwsClients clients(String region, SdkHttpClient client, AwsTimeouts timeouts) {
         try {
             return AwsClients.create(region, client, aws, timeouts);
         } catch (RuntimeException e) {
             client.close();
             throw e;
+        }
+    }
+
+    /** The HTTP client made on the set-up thread, or what stopped it. */
+    private static SdkHttpClient made(FutureTask<SdkHttpClient> task) {
+        try {
+            return task.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while setting up the AWS clients", e);
+        }
+    }
+
+    private static void closeWhenMade(FutureTask<SdkHttpClient> task) {
+        try {
+            made(task).close();
+        } catch (RuntimeException e) {
+            // the identity's failure is the one to report
         }
     }
 
@@ -137,7 +179,7 @@ final class Wiring implements Services {
             }
             return new InstanceIdentity(flags.instanceId(), region, null);
         }
-        try (SdkHttpClient client = http.client(IMDS_READ);
+        try (SdkHttpClient client = http.metadataClient(IMDS_READ);
              ImdsIdentity imds = new ImdsIdentity(ImdsIdentity.endpointFrom(env), config.get(ConfigKey.IMDS_V1_FALLBACK), client)) {
             InstanceIdentity fromImds = imds.read();
             return flags.region() == null ? fromImds

@@ -1,5 +1,9 @@
 package com.nholuongut.ecs.aws;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -41,6 +45,26 @@ public final class HttpClients {
                 .socketTimeout(read)
                 .tlsTrustManagersProvider(() -> managers)
                 .build();
+    }
+
+    /**
+     * The instance metadata service's client: plain HTTP to a link-local address, so it sets up no TLS (and
+     * waits for no CA store), and goes direct, never through a proxy from the JVM's or the environment's
+     * settings, which cannot reach the instance's own metadata service anyway.
+     */
+    public SdkHttpClient metadataClient(Duration read) {
+        int connect = (int) AwsTimeouts.CONNECT.toMillis();
+        int answer = (int) Math.min(Integer.MAX_VALUE, read.toMillis());
+        return UrlConnectionHttpClient.create(uri -> {
+            try {
+                HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+                connection.setConnectTimeout(connect);
+                connection.setReadTimeout(answer);
+                return connection;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     /** The trust managers every client gets, made on first use. */

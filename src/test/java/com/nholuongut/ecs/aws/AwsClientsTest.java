@@ -3,9 +3,15 @@ package com.nholuongut.ecs.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -14,6 +20,12 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 
 /** The clients' own resources: the SDK's timers on one thread, one parse of the trust store per process. */
 class AwsClientsTest {
@@ -71,6 +83,46 @@ class AwsClientsTest {
         http.client(Duration.ofSeconds(3)).close();
 
         assertThat(loads).hasValue(1);
+    }
+
+    @Test
+    void metadataClient_setsUpNoTls_andGoesDirectEvenWithAProxyConfigured() throws Exception {
+        AtomicInteger loads = new AtomicInteger();
+        HttpClients http = new HttpClients(() -> {
+            loads.incrementAndGet();
+            return new TrustManager[0];
+        });
+        HttpServer imds = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        imds.createContext("/", exchange -> {
+            byte[] body = "i-0abc".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        imds.start();
+        URI uri = URI.create("http://127.0.0.1:" + imds.getAddress().getPort() + "/latest/meta-data/instance-id");
+        Map<String, String> proxy = Map.of("http.proxyHost", "127.0.0.1", "http.proxyPort", "9",
+                "http.nonProxyHosts", "none.invalid");
+        proxy.forEach(System::setProperty);
+        HttpExecuteRequest get = HttpExecuteRequest.builder()
+                .request(SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(uri).build()).build();
+        try (SdkHttpClient client = http.metadataClient(Duration.ofSeconds(2))) {
+            // The control: the SDK's default client follows the JVM's proxy settings, to the closed port.
+            try (SdkHttpClient proxied = UrlConnectionHttpClient.builder().build()) {
+                assertThatThrownBy(() -> proxied.prepareRequest(get).call()).isInstanceOf(IOException.class);
+            }
+            int loadsBefore = loads.get();
+
+            HttpExecuteResponse response = client.prepareRequest(get).call();
+
+            assertThat(response.httpResponse().statusCode()).isEqualTo(200);
+            assertThat(new String(response.responseBody().orElseThrow().readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("i-0abc");
+            assertThat(loads).as("trust managers made for plain HTTP").hasValue(loadsBefore);
+        } finally {
+            proxy.keySet().forEach(System::clearProperty);
+            imds.stop(0);
+        }
     }
 
     @Test
