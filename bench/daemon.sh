@@ -16,6 +16,8 @@
 #           port) and launches from saved peers; what training on a successful discovery buys
 #   arena2  the unit run with MALLOC_ARENA_MAX=2 (as an Environment= line would set it): glibc's malloc keeps
 #           at most two arenas instead of up to eight per CPU for the JVM's native allocations (not by default)
+#   compact the unit with -XX:+UseCompactObjectHeaders (Java 25, JEP 519: 8-byte object headers instead of 12),
+#           its archive made from that unit (not by default)
 #
 # and reports for each (medians over the rounds, tag mode):
 #   a. time from process start to the `nholuongut launch` call
@@ -111,8 +113,11 @@ java_of[offline]=$JAVA_UNIT
 kind_of[offline]=$unit_kind
 java_of[arena2]=$JAVA_UNIT
 kind_of[arena2]=$unit_kind
+java_of[compact]=$JAVA_UNIT
+kind_of[compact]=$unit_kind
+declare -A extra_of=([compact]=-XX:+UseCompactObjectHeaders)
 for v in "${variants[@]}"; do
-    [[ -n ${java_of[$v]:-} ]] || die "unknown variant $v (VARIANTS: unit, appcds, offline, arena2)"
+    [[ -n ${java_of[$v]:-} ]] || die "unknown variant $v (VARIANTS: unit, appcds, offline, arena2, compact)"
 done
 
 # archive_option VARIANT: the flag that maps its archive.
@@ -165,8 +170,8 @@ for v in "${variants[@]}"; do
     fi
     {
         echo "[Service]"
-        printf 'ExecStart=%s %s %s -Xshare:auto -jar %s run\n' "${java_of[$v]}" "${unit_flags[*]}" \
-            "$(archive_option "$v")" "$PWD/$JAR"
+        printf 'ExecStart=%s %s %s%s -Xshare:auto -jar %s run\n' "${java_of[$v]}" "${unit_flags[*]}" \
+            "${extra_of[$v]:+${extra_of[$v]} }" "$(archive_option "$v")" "$PWD/$JAR"
     } | sed "$([[ ${kind_of[$v]} == aot ]] && echo 's/ -Xshare:auto//')" >"$OUT/$v.service"
     echo "making the $v variant's archive with packer/scripts/make-cds-archive.sh"
     CONFIG_DIR=$OUT/etc packer/scripts/make-cds-archive.sh "$OUT/$v.service" >"$OUT/$v-archive.log" 2>&1 \
@@ -224,7 +229,8 @@ start_agent() {
         NHOLUONGUT_CONFIG_DIR="$OUT/etc" NHOLUONGUT_STATE_DIR="$state" \
         NHOLUONGUT_NET_BIN="$PWD/$OUT/bin/nholuongut" NHOLUONGUT_SCOPE_BIN="$PWD/$OUT/bin/scope" \
         NHOLUONGUT_REFRESH_INTERVAL=1s NHOLUONGUT_API_BUDGET=1000 "${variant_env[@]}" "$@" \
-        "${java_of[$v]}" "${unit_flags[@]}" "$(archive_option "$v")" -jar "$JAR" run --verbose >"$log" 2>&1 &
+        "${java_of[$v]}" "${unit_flags[@]}" ${extra_of[$v]:+"${extra_of[$v]}"} "$(archive_option "$v")" \
+        -jar "$JAR" run --verbose >"$log" 2>&1 &
     agent_pid=$!
 }
 

@@ -81,8 +81,9 @@ class ImageIT {
     }
 
     @Test
-    void makeCdsArchive_fromTheUnit_trainsOnASuccessfulDiscovery_andWritesACacheTheUnitsJvmUses() throws Exception {
-        Path jar = Files.copy(JAR, work.resolve("agent.jar"));
+    void makeCdsArchive_fromTheUnit_trainsOnASuccessfulDiscovery_andWritesACacheTheUnitsJvmAndAPlainDiscoverUse() throws Exception {
+        // The image's layout: the cache beside the jar (/usr/local/lib/nholuongut/agent.{jar,aot}).
+        Path jar = Files.copy(JAR, Files.createDirectories(work.resolve("lib")).resolve("agent.jar"));
         Path archive = work.resolve("lib/agent.aot");
 
         Result made = Script.run(work, Map.of("JAVA", java(), "JAR", jar.toString(), "ARCHIVE", archive.toString(),
@@ -117,6 +118,26 @@ class ImageIT {
                 "software.amazon.awssdk.services.ec2.paginators.DescribeInstancesIterable",
                 "com.nholuongut.ecs.daemon.Reconciler",
                 "picocli.CommandLine");
+
+        // A plain `java -jar agent.jar discover`, as an operator types it on the image, relaunches itself with
+        // this cache; the child's command line, run again with AOTMode=on, proves that the cache takes it.
+        ProcessBuilder plain = new ProcessBuilder(java(), "-jar", jar.toString(), "discover", "-v", "--peers",
+                "10.0.0.2", "--config-dir", work.resolve("etc").toString()).directory(work.toFile());
+        List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS").forEach(plain.environment()::remove);
+        Process relaunched = plain.redirectError(work.resolve("plain.err").toFile()).start();
+        String peers = new String(relaunched.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(relaunched.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String first = Files.readAllLines(work.resolve("plain.err")).get(0);
+        assertThat(relaunched.exitValue()).as(first).isZero();
+        assertThat(peers).isEqualTo("10.0.0.2\n");
+        assertThat(first).startsWith("relaunching as: ").contains(" -XX:AOTCache=" + archive + " ");
+        List<String> child = new ArrayList<>(List.of(first.substring("relaunching as: ".length()).split(" ")));
+        child.add(child.indexOf("-jar"), "-XX:AOTMode=on");
+        Process strict = new ProcessBuilder(child).directory(work.toFile()).redirectErrorStream(true).start();
+        String strictOut = new String(strict.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(strict.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(strict.exitValue()).as(strictOut).isZero();
+        assertThat(strictOut).contains("10.0.0.2");
     }
 
     @Test
