@@ -52,12 +52,15 @@ STRICT=${STRICT:-0}
 #   CICompilerCount=1    one compiler thread, not two: on a 2-vCPU instance it leaves the main thread
 #                        a CPU (about -30 ms here, with SerialGC)
 #   UseSerialGC          no GC worker threads to start for a heap of a few MB (about -10 ms here)
+#   Xmx256m              a heap limit, as the unit has: compressed oops stay on even on an instance of 128 GiB
+#                        or more, where the default heap (a quarter of the memory) would turn them off, and an
+#                        archive made with them (the image's, from the unit's -Xmx128m) would no longer map
 #   Xshare:auto          a stale or missing archive slows the start but never stops the agent
 #   Xlog ... stderr      JVM warnings (e.g. "Unable to use shared archive") go to stderr: by default the
 #                        JVM prints them on stdout, which would corrupt `discover`'s output
 # -XX:-UsePerfData gained nothing measurable and hides the daemon from jps/jstat, so it is left out.
 # These are Relaunch.FLAGS (plus -Xshare:auto, the default): RelaunchTest holds the two together.
-TUNED_FLAGS=${TUNED_FLAGS:-"-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr"}
+TUNED_FLAGS=${TUNED_FLAGS:-"-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xmx256m -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr"}
 readonly TAG=nholuongut:peerGroupName
 readonly GROUP=bench
 readonly REGION=us-east-1
@@ -124,7 +127,7 @@ export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=$REGIO
 export AWS_CONFIG_FILE=$PWD/$OUT/aws/config AWS_SHARED_CREDENTIALS_FILE=$PWD/$OUT/aws/credentials
 export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9 AWS_EC2_METADATA_DISABLED=true
 export NHOLUONGUT_CONFIG_DIR=$PWD/$OUT/config
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_EC2 AWS_ENDPOINT_URL_AUTO_SCALING JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_EC2 AWS_ENDPOINT_URL_AUTO_SCALING JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS _JAVA_OPTIONS
 
 if [[ ! -f target/agent.jar ]]; then
     echo "building target/agent.jar"

@@ -1,6 +1,5 @@
 package com.nholuongut.ecs.app;
 
-import com.nholuongut.ecs.UnavailableException;
 import com.nholuongut.ecs.UsageException;
 import com.nholuongut.ecs.aws.AwsClients;
 import com.nholuongut.ecs.aws.AwsTimeouts;
@@ -24,8 +23,8 @@ import com.nholuongut.ecs.launch.Tools;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,15 +70,13 @@ final class Wiring implements Services {
         }
         // The AWS clients' HTTP client (the CA store, TLS) does not depend on the region: it is made on another
         // thread while IMDS is read on this one, which leaves the instance's second vCPU idle otherwise.
-        FutureTask<SdkHttpClient> awsHttp = new FutureTask<>(() -> http.client(timeouts.attempt()));
-        Thread setup = new Thread(awsHttp, "aws-http-setup");
-        setup.setDaemon(true);
-        setup.start();
+        CompletableFuture<SdkHttpClient> awsHttp = CompletableFuture.supplyAsync(
+                () -> http.client(timeouts.attempt()), Wiring::setupThread);
         InstanceIdentity self;
         try {
             self = identity(flags, config);
         } catch (RuntimeException e) {
-            closeWhenMade(awsHttp);
+            awsHttp.thenAccept(SdkHttpClient::close); // once made; the identity's failure is reported now
             throw e;
         }
         log.debug("identity: instance {} in {}, address {}", self.instanceId(), self.region(), self.address());
@@ -143,27 +140,21 @@ final class Wiring implements Services {
         }
     }
 
+    private static void setupThread(Runnable task) {
+        Thread thread = new Thread(task, "aws-http-setup");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     /** The HTTP client made on the set-up thread, or what stopped it. */
-    private static SdkHttpClient made(FutureTask<SdkHttpClient> task) {
+    private static SdkHttpClient made(CompletableFuture<SdkHttpClient> task) {
         try {
-            return task.get();
-        } catch (ExecutionException e) {
+            return task.join();
+        } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
             throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            task.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new UnavailableException("interrupted while setting up the AWS clients", e);
-        }
-    }
-
-    private static void closeWhenMade(FutureTask<SdkHttpClient> task) {
-        try {
-            made(task).close();
-        } catch (RuntimeException e) {
-            // the identity's failure is the one to report
         }
     }
 
@@ -180,7 +171,8 @@ final class Wiring implements Services {
             return new InstanceIdentity(flags.instanceId(), region, null);
         }
         try (SdkHttpClient client = http.metadataClient(IMDS_READ);
-             ImdsIdentity imds = new ImdsIdentity(ImdsIdentity.endpointFrom(env), config.get(ConfigKey.IMDS_V1_FALLBACK), client)) {
+             ImdsIdentity imds = new ImdsIdentity(ImdsIdentity.endpointFrom(env),
+                     config.get(ConfigKey.IMDS_V1_FALLBACK), client)) {
             InstanceIdentity fromImds = imds.read();
             return flags.region() == null ? fromImds
                     : new InstanceIdentity(fromImds.instanceId(), flags.region(), fromImds.address());

@@ -14,10 +14,11 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 
 /**
- * Builds the process's HTTP clients (IMDS, EC2, Auto Scaling) over one set of trust managers. Each
- * {@link UrlConnectionHttpClient} sets up TLS when it is built, and with no trust managers given it parses
- * the JDK's CA store anew (some 25 ms of a cold start each time); the store is the same for every client, so
- * it is parsed once here and handed to each. One instance per process, made by the wiring.
+ * Builds the process's HTTP clients: the EC2 and Auto Scaling ones over one set of trust managers, and the
+ * metadata service's, which needs none. Each {@link UrlConnectionHttpClient} built with the default connection
+ * factory sets up TLS when it is built, and with no trust managers given it parses the JDK's CA store anew (some
+ * 25 ms of a cold start each time); the store is the same for every client, so it is parsed once here and
+ * handed to each. One instance per process, made by the wiring.
  */
 public final class HttpClients {
 

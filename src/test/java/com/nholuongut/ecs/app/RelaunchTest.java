@@ -107,6 +107,20 @@ class RelaunchTest {
     }
 
     @Test
+    void anArgumentFile_orAnArgumentNamingASecret_runsHere() throws IOException {
+        beside("agent.jsa");
+
+        for (List<String> args : List.of(List.of("@more", "discover"), List.of("discover", "@more"),
+                List.of("discover", "--set", "SERVICE_TOKEN=abc"), List.of("--set", "NET_PASSWORD=abc", "discover"),
+                List.of("discover", "--set", "SCOPE_LAUNCH_ARGS=--service-token=abc"))) {
+            List<String> argv = new ArrayList<>(List.of("java", "-jar", jar()));
+            argv.addAll(args);
+            assertThat(Relaunch.command(jvm(17, Map.of(), argv.toArray(String[]::new)), args.toArray(String[]::new)))
+                    .as(String.join(" ", args)).isEmpty();
+        }
+    }
+
+    @Test
     void optionsBeforeTheCommandsName_stillRelaunch() throws IOException {
         beside("agent.jsa");
         String[] args = {"-v", "--peers", "10.0.0.1", "discover"};

@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -103,10 +105,10 @@ class AwsClientsTest {
         URI uri = URI.create("http://127.0.0.1:" + imds.getAddress().getPort() + "/latest/meta-data/instance-id");
         Map<String, String> proxy = Map.of("http.proxyHost", "127.0.0.1", "http.proxyPort", "9",
                 "http.nonProxyHosts", "none.invalid");
-        proxy.forEach(System::setProperty);
         HttpExecuteRequest get = HttpExecuteRequest.builder()
                 .request(SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(uri).build()).build();
         try (SdkHttpClient client = http.metadataClient(Duration.ofSeconds(2))) {
+            proxy.forEach(System::setProperty);
             // The control: the SDK's default client follows the JVM's proxy settings, to the closed port.
             try (SdkHttpClient proxied = UrlConnectionHttpClient.builder().build()) {
                 assertThatThrownBy(() -> proxied.prepareRequest(get).call()).isInstanceOf(IOException.class);
@@ -122,6 +124,22 @@ class AwsClientsTest {
         } finally {
             proxy.keySet().forEach(System::clearProperty);
             imds.stop(0);
+        }
+    }
+
+    @Test
+    void metadataClient_givesUpOnASilentMetadataService_afterItsReadTimeout() throws Exception {
+        // Accepts the connection (the backlog does) and never answers: only the read timeout ends the wait.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             SdkHttpClient client = new HttpClients().metadataClient(Duration.ofMillis(500))) {
+            URI uri = URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/latest/api/token");
+            HttpExecuteRequest put = HttpExecuteRequest.builder()
+                    .request(SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(uri).build()).build();
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> client.prepareRequest(put).call()).isInstanceOf(SocketTimeoutException.class);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         }
     }
 

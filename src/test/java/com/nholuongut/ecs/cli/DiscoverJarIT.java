@@ -122,17 +122,27 @@ class DiscoverJarIT {
         }
     }
 
-    @Test
-    void jar_plainDiscoverBesideItsArchive_relaunchesTuned_withTheSameOutputAndExitCodes() throws Exception {
+    static final String RELAUNCHING = "relaunching as: ";
+    static final String SAME_ARGUMENTS = " (the same arguments)";
+
+    /** A copy of the jar in its own folder, with an AppCDS archive beside it, made as bench/discover.sh makes one. */
+    Path jarBesideItsArchive() throws IOException, InterruptedException {
         Path lib = Files.createDirectory(configDir.resolve("lib"));
         Path jar = Files.copy(AGENT_JAR, lib.resolve("agent.jar"));
         Path archive = lib.resolve("agent.jsa");
-        // The archive as bench/discover.sh makes one: a run that writes the classes it loaded at exit.
+        // A run that writes the classes it loaded at exit.
         Process dump = new ProcessBuilder(JAVA, "-XX:ArchiveClassesAtExit=" + archive, "-jar", jar.toString(),
                 "discover", "--peers", "10.0.0.1").redirectErrorStream(true)
                 .redirectOutput(configDir.resolve("dump.txt").toFile()).start();
         assertThat(dump.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(archive).as(Files.readString(configDir.resolve("dump.txt"))).isNotEmptyFile();
+        return jar;
+    }
+
+    @Test
+    void jar_plainDiscoverBesideItsArchive_relaunchesTuned_withTheSameOutputAndExitCodes() throws Exception {
+        Path jar = jarBesideItsArchive();
+        Path archive = jar.resolveSibling("agent.jsa");
 
         Run peers = java(jar, Map.of("NHOLUONGUT_PEERS", "10.0.0.9, 10.0.0.10 10.0.0.9"), "discover", "-v");
         Run json = java(jar, Map.of("NHOLUONGUT_PEERS", "10.0.0.9"), "discover", "-o", "json");
@@ -141,15 +151,59 @@ class DiscoverJarIT {
 
         assertThat(peers.code()).as(peers.err()).isZero();
         assertThat(peers.out()).isEqualTo("10.0.0.9\n10.0.0.10\n");
-        assertThat(peers.err().lines().findFirst()).as("--verbose shows the child's command line")
-                .hasValueSatisfying(line -> assertThat(line).startsWith("relaunching as: " + JAVA + " ")
-                        .contains("-XX:+UseSerialGC", "-XX:SharedArchiveFile=" + archive, "-jar " + jar + " discover -v"));
+        String first = peers.err().lines().findFirst().orElse("");
+        assertThat(first).as("--verbose shows the child's JVM, flags and archive, not the arguments again")
+                .startsWith(RELAUNCHING + JAVA + " ").endsWith(" -jar " + jar + SAME_ARGUMENTS)
+                .contains(" -XX:+UseSerialGC ", " -XX:SharedArchiveFile=" + archive + " ");
         assertThat(json.code()).isZero();
         assertThat(json.out()).contains("\"kind\": \"static\"").contains("10.0.0.9");
         assertThat(invalid.code()).as("the child's exit code is the jar's").isEqualTo(78);
         assertThat(invalid.err()).hasLineCount(1).contains("PEERS");
         assertThat(unreachable.code()).isEqualTo(5);
         assertThat(unreachable.err()).hasLineCount(1);
+
+        // The child's command line maps the archive: -Xshare:on refuses to start without it.
+        List<String> child = new ArrayList<>(List.of(first.substring(RELAUNCHING.length(),
+                first.length() - SAME_ARGUMENTS.length()).split(" ")));
+        child.add(child.indexOf("-jar"), "-Xshare:on");
+        child.add("discover");
+        ProcessBuilder strict = new ProcessBuilder(child).redirectErrorStream(true);
+        strict.environment().put("NHOLUONGUT_PEERS", "10.0.0.3");
+        strict.environment().put("NHOLUONGUT_CONFIG_DIR", configDir.toString());
+        Process p = strict.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).isEqualTo("10.0.0.3\n");
+    }
+
+    @Test
+    void jar_sigtermToARelaunchingDiscover_endsTheChildToo() throws Exception {
+        Path jar = jarBesideItsArchive();
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            // IMDS accepts and never answers: the child is still waiting when the signal comes.
+            ProcessBuilder pb = new ProcessBuilder(JAVA, "-jar", jar.toString(), "discover")
+                    .directory(configDir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(configDir.resolve("out.txt").toFile());
+            List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS").forEach(pb.environment()::remove);
+            pb.environment().put("NHOLUONGUT_CONFIG_DIR", configDir.toString());
+            pb.environment().put("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:" + silent.getLocalPort());
+            Process parent = pb.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (parent.descendants().findAny().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            List<ProcessHandle> children = parent.descendants().toList();
+            assertThat(children).as("the relaunched child").isNotEmpty();
+            Thread.sleep(1000);
+
+            parent.destroy();
+
+            assertThat(parent.waitFor(15, TimeUnit.SECONDS)).isTrue();
+            assertThat(parent.exitValue()).isEqualTo(143);
+            assertThat(children).as("children alive after the parent's exit").noneMatch(ProcessHandle::isAlive);
+        }
     }
 
     @Test
