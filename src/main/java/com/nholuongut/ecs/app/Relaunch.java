@@ -38,7 +38,11 @@ final class Relaunch {
     static final List<String> FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
             "-XX:+UseSerialGC", "-Xmx256m", "-Xlog:disable", "-Xlog:all=warning:stderr");
 
-    /** Arguments holding one of these may carry a secret: such a launch is not repeated on a new command line. */
+    /**
+     * Arguments holding one of these may carry a secret: such a launch is not repeated on a new command line.
+     * The secret keys are {@code ConfigKey}'s, named here rather than read from it so that nothing of the
+     * configuration is loaded before the decision; {@code RelaunchTest} holds the two together.
+     */
     private static final List<String> SECRETS = List.of("SERVICE_TOKEN", "NET_PASSWORD", "--service-token");
 
     private static final List<String> CHOSEN_LAUNCH = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",

@@ -2,6 +2,7 @@ package com.nholuongut.ecs.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nholuongut.ecs.config.ConfigKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +118,19 @@ class RelaunchTest {
             argv.addAll(args);
             assertThat(Relaunch.command(jvm(17, Map.of(), argv.toArray(String[]::new)), args.toArray(String[]::new)))
                     .as(String.join(" ", args)).isEmpty();
+        }
+    }
+
+    @Test
+    void everySecretKeyOfTheConfiguration_keepsTheLaunchHere() throws IOException {
+        beside("agent.jsa");
+        List<ConfigKey<?>> secrets = ConfigKey.all().stream().filter(ConfigKey::secret).toList();
+        assertThat(secrets).isNotEmpty();
+
+        for (ConfigKey<?> key : secrets) {
+            String[] args = {"discover", "--set", key.name() + "=abc"};
+            assertThat(Relaunch.command(jvm(17, Map.of(), "java", "-jar", jar(), args[0], args[1], args[2]), args))
+                    .as(key.name()).isEmpty();
         }
     }
 

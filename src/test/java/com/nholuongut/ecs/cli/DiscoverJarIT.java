@@ -6,6 +6,7 @@ import com.nholuongut.ecs.testing.Fleet;
 import com.nholuongut.ecs.testing.ImdsFixture;
 import com.nholuongut.ecs.testing.AwsEmulator;
 import com.nholuongut.ecs.testing.Emulators;
+import com.nholuongut.ecs.testing.RelaunchLine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,9 +123,6 @@ class DiscoverJarIT {
         }
     }
 
-    static final String RELAUNCHING = "relaunching as: ";
-    static final String SAME_ARGUMENTS = " (the same arguments)";
-
     /** A copy of the jar in its own folder, with an AppCDS archive beside it, made as bench/discover.sh makes one. */
     Path jarBesideItsArchive() throws IOException, InterruptedException {
         Path lib = Files.createDirectory(configDir.resolve("lib"));
@@ -153,7 +151,7 @@ class DiscoverJarIT {
         assertThat(peers.out()).isEqualTo("10.0.0.9\n10.0.0.10\n");
         String first = peers.err().lines().findFirst().orElse("");
         assertThat(first).as("--verbose shows the child's JVM, flags and archive, not the arguments again")
-                .startsWith(RELAUNCHING + JAVA + " ").endsWith(" -jar " + jar + SAME_ARGUMENTS)
+                .startsWith(RelaunchLine.PREFIX + JAVA + " ").endsWith(" -jar " + jar + RelaunchLine.SUFFIX)
                 .contains(" -XX:+UseSerialGC ", " -XX:SharedArchiveFile=" + archive + " ");
         assertThat(json.code()).isZero();
         assertThat(json.out()).contains("\"kind\": \"static\"").contains("10.0.0.9");
@@ -163,17 +161,8 @@ class DiscoverJarIT {
         assertThat(unreachable.err()).hasLineCount(1);
 
         // The child's command line maps the archive: -Xshare:on refuses to start without it.
-        List<String> child = new ArrayList<>(List.of(first.substring(RELAUNCHING.length(),
-                first.length() - SAME_ARGUMENTS.length()).split(" ")));
-        child.add(child.indexOf("-jar"), "-Xshare:on");
-        child.add("discover");
-        ProcessBuilder strict = new ProcessBuilder(child).redirectErrorStream(true);
-        strict.environment().put("NHOLUONGUT_PEERS", "10.0.0.3");
-        strict.environment().put("NHOLUONGUT_CONFIG_DIR", configDir.toString());
-        Process p = strict.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
+        String out = RelaunchLine.of(first).runStrictly("-Xshare:on", List.of("discover"), configDir,
+                Map.of("NHOLUONGUT_PEERS", "10.0.0.3", "NHOLUONGUT_CONFIG_DIR", configDir.toString()));
         assertThat(out).isEqualTo("10.0.0.3\n");
     }
 
