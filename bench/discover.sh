@@ -32,8 +32,8 @@
 # tuned-base, aot-base, each with its own archive), in the same rounds: what a change bought.
 #
 # Environment: RUNS (7), FLEET_SIZE (100), ASG_SIZE (4), TUNED_FLAGS (the flags, see below), JAVA_AOT, BASELINE_JAR,
-# EXPLORE=1 to also time a few candidate flag sets (and a static AppCDS archive) and show why TUNED_FLAGS
-# won, STRICT=1 to exit 1 when a goal is missed. Output: bench/out/discover/ (results.txt, timings.csv,
+# EXPLORE=1 to also time a few candidate flag sets (and a static AppCDS archive, and with JAVA_AOT the AOT
+# cache's own alternatives) and show why TUNED_FLAGS won, STRICT=1 to exit 1 when a goal is missed. Output: bench/out/discover/ (results.txt, timings.csv,
 # logs), and bench/out/agent.jar + agent.jsa.
 #
 # Everything stays on 127.0.0.1: fake credentials, AWS_ENDPOINT_URL at moto, the metadata endpoint at the
@@ -399,6 +399,30 @@ log "  the pipeline (a), tag mode              $pipeline_calls"
 
 # --- optional: why these flags ------------------------------------------------------------------------------
 
+# explore_flags JAVA NAME FLAGS...: RUNS interleaved rounds of discover on JAVA with each flag set (one string
+# each), every run checked for the expected peers; logs the medians, fastest first.
+explore_flags() {
+    local java_bin=$1 name=$2 k
+    shift 2
+    local sets=("$@") flags
+    for k in "${!sets[@]}"; do
+        : >"$OUT/$name-$k.ms"
+    done
+    echo "timing $RUNS interleaved rounds of ${#sets[@]} flag sets on $java_bin"
+    for _ in $(seq "$RUNS"); do
+        for k in "${!sets[@]}"; do
+            read -r -a flags <<<"${sets[$k]}"
+            timed "$name-$k" "$java_bin" "${flags[@]}" -jar "$JAR" discover >>"$OUT/$name-$k.ms"
+            same_peers "$name-$k"
+        done
+    done
+    log ""
+    log "candidate JVM flag sets on $java_bin (median of $RUNS, fastest first):"
+    for k in "${!sets[@]}"; do
+        printf '  %6d ms  %s\n' "$(median "$OUT/$name-$k.ms")" "${sets[$k]}"
+    done | sort -n | tee -a "$OUT/results.txt"
+}
+
 if [[ $EXPLORE == 1 ]]; then
     be "$self_id" "$self_ip"
     echo "making a static AppCDS archive for comparison (-XX:DumpLoadedClassList + -Xshare:dump)"
@@ -415,22 +439,26 @@ if [[ $EXPLORE == 1 ]]; then
         "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1 -XX:SharedArchiveFile=$OUT/static.jsa"
         "$TUNED_FLAGS -XX:SharedArchiveFile=$JSA"
     )
-    for k in "${!candidates[@]}"; do
-        : >"$OUT/candidate-$k.ms"
-    done
-    echo "timing $RUNS interleaved rounds of ${#candidates[@]} flag sets"
-    for _ in $(seq "$RUNS"); do
-        for k in "${!candidates[@]}"; do
-            read -r -a flags <<<"${candidates[$k]}"
-            timed "candidate-$k" java "${flags[@]}" -jar "$JAR" discover >>"$OUT/candidate-$k.ms"
-            same_peers "candidate-$k"
-        done
-    done
-    log ""
-    log "candidate JVM flag sets (median of $RUNS, fastest first):"
-    for k in "${!candidates[@]}"; do
-        printf '  %6d ms  %s\n' "$(median "$OUT/candidate-$k.ms")" "${candidates[$k]}"
-    done | sort -n | tee -a "$OUT/results.txt"
+    explore_flags java candidate "${candidates[@]}"
+    if [[ -n ${JAVA_AOT:-} ]]; then
+        # The same question for the AOT cache, each set against the tuned one (the first): the compiler's
+        # threads and thresholds, the cache's classes loaded lazily (a cache made with -XX:-AOTClassLinking),
+        # mapped at its own address, and the experimental eager compilation of what the training compiled.
+        echo "making an AOT cache without AOT class linking for comparison"
+        "$JAVA_AOT" "${aot_flags[@]}" -XX:-AOTClassLinking -XX:AOTCacheOutput="$OUT/nolink.aot" -jar "$JAR" discover \
+            >/dev/null 2>"$OUT/nolink-dump.log" || die "the AOT training run without class linking failed"
+        aot_base="${aot_flags[*]} -XX:AOTCache=$AOT"
+        aot_candidates=(
+            "$aot_base"
+            "${aot_base/-XX:CICompilerCount=1/-XX:CICompilerCount=2}"
+            "$aot_base -XX:CompileThresholdScaling=0.25"
+            "$aot_base -XX:CompileThresholdScaling=4"
+            "${aot_flags[*]} -XX:AOTCache=$OUT/nolink.aot"
+            "$aot_base -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
+            "$aot_base -XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly"
+        )
+        explore_flags "$JAVA_AOT" aot-candidate "${aot_candidates[@]}"
+    fi
 fi
 
 log ""
