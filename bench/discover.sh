@@ -33,8 +33,8 @@
 #
 # Environment: RUNS (7), FLEET_SIZE (100), ASG_SIZE (4), TUNED_FLAGS (the flags, see below), JAVA_AOT, BASELINE_JAR,
 # EXPLORE=1 to also time a few candidate flag sets (and a static AppCDS archive, and with JAVA_AOT the AOT
-# cache's own alternatives) and show why TUNED_FLAGS won, STRICT=1 to exit 1 when a goal is missed. Output: bench/out/discover/ (results.txt, timings.csv,
-# logs), and bench/out/agent.jar + agent.jsa.
+# cache's own alternatives) and show why TUNED_FLAGS won, STRICT=1 to exit 1 when a goal is missed.
+# Output: bench/out/discover/ (results.txt, timings.csv, logs), and bench/out/agent.jar + agent.jsa.
 #
 # Everything stays on 127.0.0.1: fake credentials, AWS_ENDPOINT_URL at moto, the metadata endpoint at the
 # fixture. The 10.x addresses moto hands out are compared as text, never contacted.
