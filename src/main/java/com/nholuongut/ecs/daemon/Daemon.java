@@ -39,8 +39,7 @@ public final class Daemon {
     private final Runnable idle;
     private final CountDownLatch stop = new CountDownLatch(1);
 
-    /** The peers as last known (discovered or saved). */
-    private List<String> seen = List.of();
+    private List<String> seen = List.of(); // the peers as last known (discovered or saved)
     private long refreshes;
     /** Whether Net may be launched: peers came from a discovery or from the saved state, never from nothing. */
     private boolean launchable;
@@ -160,8 +159,7 @@ public final class Daemon {
         if (discovery != null) {
             net.applyScope(config.scopeApps(discovery), discovery.self().address());
         } else if (config.scopeCloudMode() || config.get(ConfigKey.SCOPE_APPS) == ScopeApps.ALL) {
-            // Cloud mode's line has no peers; saved peers have no instance ids: only the all-apps layout can be
-            // drawn from them.
+            // Saved peers have no instance ids: only cloud mode's line or the all-apps layout can be drawn from them.
             net.applyScope(ScopeApps.allOf(peers, null), null);
         } else {
             log.info("Scope waits for AWS: which members run its app is known from their instance ids");
@@ -174,11 +172,14 @@ public final class Daemon {
         if (discovery == null) {
             if (!net.netUp() && !launchable) {
                 waitForAws();
-            } else if (!net.netUp() && !stopping() && !net.adoptRunningNet()) {
-                // AWS is away but Net is not up (its launch with the saved peers failed): retry it with them.
-                startNet(seen, discoverer.members());
-            } else if (launchable && !stopping()) {
-                net.applyNet(seen); // a connect or forget that failed is retried with the last good peers
+            } else if (!stopping()) {
+                // AWS is away: a tool call that failed is retried (Net with the last good peers, Scope with its line).
+                if (!net.netUp() && !net.adoptRunningNet()) {
+                    startNet(seen, discoverer.members());
+                } else if (launchable) {
+                    net.applyNet(seen);
+                }
+                net.retryScope();
             }
             return;
         }
@@ -220,9 +221,8 @@ public final class Daemon {
     }
 
     /**
-     * A fresh instance (no saved peers) whose discovery fails does not launch Net: alone it would form an
-     * address ring of its own (consensus of one) that can never merge with the group's, splitting the
-     * network for good. It launches with the whole group once AWS answers.
+     * A fresh instance (no saved peers) whose discovery fails does not launch Net: alone it would form an address
+     * ring of its own (consensus of one) that can never merge with the group's. It waits for the whole group.
      */
     private void waitForAws() {
         if (discoverer.firstWait()) {

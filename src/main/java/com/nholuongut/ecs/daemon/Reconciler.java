@@ -15,7 +15,8 @@ import java.util.Set;
  * What Net and Scope were told, and the tool calls that bring them to a peer list (SPEC, "Launching and
  * refreshing"), within the real command lines' rules: {@code connect --replace} and {@code forget} need a
  * peer, {@code launch} fails while the tool runs (so every Scope launch follows a {@code scope stop}, which
- * stops nothing when Scope does not run). A call that fails is retried at the next peer list.
+ * stops nothing when Scope does not run). A call that fails is retried at the next refresh: with the new peer
+ * list, or with the last good one while AWS is away.
  */
 final class Reconciler {
 
@@ -31,6 +32,8 @@ final class Reconciler {
     private boolean scopeUp;
     /** The line Scope was last launched with; null when unknown. */
     private List<String> scopeLine;
+    /** The line of a Scope launch that failed, retried while AWS is away; null when none failed. */
+    private List<String> scopeFailed;
 
     Reconciler(AgentConfig config, Tools tools, Runnable ready) {
         this.config = config;
@@ -98,10 +101,25 @@ final class Reconciler {
         }
         List<String> line = tools.scopeLine(apps, selfAddress);
         if (!scopeUp || !line.equals(scopeLine)) {
-            tools.stopScope();
-            scopeUp = tools.launchScope(line);
-            scopeLine = scopeUp ? line : null;
+            launchScope(line);
         }
+    }
+
+    /**
+     * A Scope launch that failed, run again with the same line: a refresh that cannot reach AWS has no new
+     * line to draw, and the tool's failure (Docker busy, an image pull) is no reason to wait for AWS.
+     */
+    void retryScope() {
+        if (scopeFailed != null && config.get(ConfigKey.SCOPE_ENABLED)) {
+            launchScope(scopeFailed);
+        }
+    }
+
+    private void launchScope(List<String> line) {
+        tools.stopScope();
+        scopeUp = tools.launchScope(line);
+        scopeLine = scopeUp ? line : null;
+        scopeFailed = scopeUp ? null : line;
     }
 
     /** A running Scope of an earlier agent is left as it is until there are peers to tell it. */

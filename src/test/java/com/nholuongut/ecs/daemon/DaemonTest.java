@@ -45,6 +45,10 @@ class DaemonTest {
         int launches;
         /** How many {@code connect} calls fail next, as when the router's HTTP API does not answer. */
         int failConnects;
+        /** How many {@code scope launch} calls fail next, as when Docker does not answer. */
+        int failScopeLaunches;
+        /** The arguments Scope runs with; null when it does not run. */
+        List<String> scopeArgs;
         /** What {@code report} prints while Net runs (the real script fails when it does not). */
         String report = "{\"Router\": {\"Name\": \"aa:aa:aa:aa:aa:01\", \"Peers\": []}, \"IPAM\": {\"Entries\": []}}";
 
@@ -60,9 +64,15 @@ class DaemonTest {
                     if (scopeRunning) {
                         return fail(1, "nholuongutscope is already running.");
                     }
+                    if (failScopeLaunches > 0) {
+                        failScopeLaunches--;
+                        return fail(1, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.");
+                    }
                     scopeRunning = true;
+                    scopeArgs = List.copyOf(rest);
                 } else if (sub.equals("stop")) {
                     scopeRunning = false;
+                    scopeArgs = null;
                 }
                 return ok();
             }
@@ -273,6 +283,25 @@ class DaemonTest {
         int calls = tools.calls.size();
         daemon.refresh();
         assertThat(tools.calls).as("nothing left to retry: no tool call").hasSize(calls);
+    }
+
+    @Test
+    void refresh_failedScopeLaunch_isRetriedWithItsLine_evenWhileAwsIsDown() {
+        tools.failScopeLaunches = 1;
+        daemon().boot();
+        assertThat(tools.scopeRunning).isFalse();
+
+        group.down = true;
+        daemon.refresh();
+        assertThat(tools.scopeArgs).as("retried while AWS is away").containsExactly("--probe.ecs=true", "10.0.0.2",
+                "10.0.0.3");
+
+        int calls = tools.calls.size();
+        daemon.refresh();
+        group.down = false;
+        daemon.refresh();
+        assertThat(tools.calls).as("Scope runs its line: no Scope command").hasSize(calls);
+        assertThat(tools.scopeArgs).containsExactly("--probe.ecs=true", "10.0.0.2", "10.0.0.3");
     }
 
     @Test

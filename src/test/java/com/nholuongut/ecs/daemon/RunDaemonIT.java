@@ -407,6 +407,24 @@ class RunDaemonIT {
     }
 
     @Test
+    void run_failedScopeLaunchDuringAnOutage_isRetriedWithItsLineWithoutAws() throws Exception {
+        tools.exitCode("scope", "launch", 1);
+        start(env());
+        List<String> line = concat(argv("--probe.ecs=true"), peersOf(group.subList(1, 4)));
+        List<String> scope = concat(argv("scope", "launch"), line);
+        assertThat(await(() -> called(scope), CHANGE_SEEN)).as(agent.stdout()).isTrue();
+        proxy.down(true);
+        assertThat(await(() -> agent.stdout().contains("retrying with backoff"), CHANGE_SEEN)).isTrue();
+
+        tools.clearExitCode("scope", "launch");
+
+        assertThat(await(() -> tools.scopeState().running(), AFTER_OUTAGE)).as(agent.stdout()).isTrue();
+        assertThat(tools.scopeState().args()).as("the line it had").isEqualTo(line);
+        assertThat(agent.stdout()).contains("scope launch --probe.ecs=true").contains("failed on purpose")
+                .doesNotContain("discovery works again");
+    }
+
+    @Test
     void run_corruptStateFile_isAWarningNotACrash() throws Exception {
         Files.createDirectories(stateDir);
         Files.writeString(stateDir.resolve("peers.json"), "{\"peers\": [\"$(reboot)\"");
