@@ -80,7 +80,7 @@ final class Wiring implements Services {
             throw e;
         }
         log.debug("identity: instance {} in {}, address {}", self.instanceId(), self.region(), self.address());
-        AwsClients clients = clients(self.region(), made(awsHttp), timeouts);
+        AwsClients clients = clients(self.region(), made(awsHttp), timeouts, config);
         return new AwsPeerSource(clients, new Ec2Discovery(clients.ec2(), clients::autoScaling,
                 config.discoverySettings()), self);
     }
@@ -107,7 +107,8 @@ final class Wiring implements Services {
             @Override
             public AwsClients awsClients(String region) {
                 // Each check may wait as long as discover would for a slow answer.
-                return clients(region, AwsTimeouts.within(config.get(ConfigKey.DISCOVER_TIMEOUT)));
+                AwsTimeouts timeouts = AwsTimeouts.within(config.get(ConfigKey.DISCOVER_TIMEOUT));
+                return clients(region, http.client(timeouts.attempt()), timeouts, config);
             }
 
             @Override
@@ -127,13 +128,9 @@ final class Wiring implements Services {
         }).run();
     }
 
-    private AwsClients clients(String region, AwsTimeouts timeouts) {
-        return clients(region, http.client(timeouts.attempt()), timeouts);
-    }
-
-    private AwsClients clients(String region, SdkHttpClient client, AwsTimeouts timeouts) {
+    private AwsClients clients(String region, SdkHttpClient client, AwsTimeouts timeouts, AgentConfig config) {
         try {
-            return AwsClients.create(region, client, aws, timeouts);
+            return AwsClients.create(region, client, aws, timeouts, config.get(ConfigKey.IMDS_V1_FALLBACK));
         } catch (RuntimeException e) {
             client.close();
             throw e;

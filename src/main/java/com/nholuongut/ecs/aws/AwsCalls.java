@@ -21,6 +21,9 @@ public final class AwsCalls {
             "RequestLimitExceeded", "Throttling", "ThrottlingException", "ThrottledException",
             "TooManyRequestsException", "RequestThrottled", "RequestThrottledException", "SlowDown");
     private static final int MAX_DETAIL = 300;
+    /** How the SDK's default credentials chain begins its failure, and how it names its last provider there. */
+    private static final String NO_CREDENTIALS = "Unable to load credentials from any of the providers in the chain";
+    private static final String INSTANCE_PROFILE = "InstanceProfileCredentialsProvider(): ";
 
     private AwsCalls() {
     }
@@ -32,8 +35,34 @@ public final class AwsCalls {
         } catch (AwsServiceException e) {
             throw translate(action, e);
         } catch (SdkException e) {
-            throw new UnavailableException("cannot reach AWS for " + action + ": " + detail(e.getMessage()), e);
+            String message = String.valueOf(e.getMessage());
+            if (message.startsWith(NO_CREDENTIALS)) {
+                throw new UnavailableException("no AWS credentials for " + action + ": " + noCredentials(message), e);
+            }
+            throw new UnavailableException("cannot reach AWS for " + action + ": " + detail(message), e);
         }
+    }
+
+    /**
+     * Why no credentials were found, in one line, and what to check. The default chain's failure lists every
+     * provider it tried, most of them beside the point on an instance; the last one, the instance profile, says
+     * what failed there.
+     */
+    public static String noCredentials(String message) {
+        return credentialsDetail(String.valueOf(message))
+                + "; on an instance, check its instance profile (IAM role) and that IMDSv2 answers";
+    }
+
+    private static String credentialsDetail(String message) {
+        int last = message.lastIndexOf(INSTANCE_PROFILE);
+        if (!message.startsWith(NO_CREDENTIALS) || last < 0) {
+            return detail(message);
+        }
+        String reason = message.substring(last + INSTANCE_PROFILE.length()).strip();
+        while (reason.endsWith("]") || reason.endsWith(".")) {
+            reason = reason.substring(0, reason.length() - 1);
+        }
+        return "none in the environment, a profile file or the container; the instance role's: " + detail(reason);
     }
 
     /**

@@ -40,7 +40,17 @@ public final class AwsClients implements AutoCloseable {
     private final Ec2Client ec2;
     private AutoScalingClient autoScaling;
 
-    private AwsClients(SdkHttpClient http, String region, Settings settings, AwsTimeouts timeouts) {
+    /**
+     * The SDK's own setting that keeps its instance-profile credentials on IMDSv2. Without it, a token request
+     * that fails with anything but a 400 (a timeout, a 403 from a proxy, a 5xx) makes that provider read the
+     * role's credentials without a token, i.e. with IMDSv1, where SPEC allows IMDSv1 only with
+     * {@code IMDS_V1_FALLBACK=true}. The system property is read before {@code AWS_EC2_METADATA_V1_DISABLED}
+     * and the profile's {@code ec2_metadata_v1_disabled}, so it holds whatever those say.
+     */
+    static final String IMDS_V1_DISABLED = "aws.disableEc2MetadataV1";
+
+    private AwsClients(SdkHttpClient http, String region, Settings settings, AwsTimeouts timeouts,
+                       boolean imdsV1Fallback) {
         this.http = http;
         this.region = region;
         this.settings = settings;
@@ -61,14 +71,23 @@ public final class AwsClients implements AutoCloseable {
                 // exponential backoff with jitter: at fleet scale that protects the account's shared budget.
                 .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy())
                 .build();
+        if (settings.credentials() == null && !imdsV1Fallback) {
+            System.setProperty(IMDS_V1_DISABLED, "true"); // the process has one configuration: the same each time
+        }
         this.credentials = settings.credentials() != null ? settings.credentials()
                 : DefaultCredentialsProvider.builder().build();
         this.ec2 = configure(Ec2Client.builder()).build();
     }
 
-    /** Builds the clients for {@code region} over {@code http}, which they then own and close. */
-    public static AwsClients create(String region, SdkHttpClient http, Settings settings, AwsTimeouts timeouts) {
-        return new AwsClients(http, region, settings, timeouts);
+    /**
+     * Builds the clients for {@code region} over {@code http}, which they then own and close.
+     *
+     * @param imdsV1Fallback {@code IMDS_V1_FALLBACK}: whether the default credentials chain may read the
+     *                       instance profile's credentials with IMDSv1 (the SDK's default) or only with IMDSv2
+     */
+    public static AwsClients create(String region, SdkHttpClient http, Settings settings, AwsTimeouts timeouts,
+                                    boolean imdsV1Fallback) {
+        return new AwsClients(http, region, settings, timeouts, imdsV1Fallback);
     }
 
     private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder) {

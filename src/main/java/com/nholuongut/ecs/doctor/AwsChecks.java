@@ -28,7 +28,7 @@ final class AwsChecks {
             report.pass("credentials", "found (access key " + shown + ")");
             return true;
         } catch (SdkException e) {
-            report.fail("credentials", "none found: " + AgentException.oneLine(e.getMessage()));
+            report.fail("credentials", AwsCalls.noCredentials(e.getMessage()));
             return false;
         }
     }

@@ -53,7 +53,7 @@ class AwsClientsTest {
         Set<Thread> sdkPoolBefore = threads("sdk-ScheduledExecutor");
         HttpClients http = new HttpClients();
         AwsClients clients = AwsClients.create("us-east-1", http.client(Duration.ofSeconds(5)), CLOSED_PORT,
-                new AwsTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)));
+                new AwsTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)), false);
         Set<Thread> ours;
         try {
             // Each call arms the call and attempt timers (the port refuses, so it fails fast).

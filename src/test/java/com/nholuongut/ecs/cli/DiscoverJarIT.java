@@ -208,6 +208,37 @@ class DiscoverJarIT {
     }
 
     @Test
+    void jar_instanceProfileCredentials_neverReadWithImdsV1UnlessFallbackAllowed() throws Exception {
+        // No credentials in the environment or a profile file: the SDK's default chain ends at the instance
+        // profile, whose provider goes tokenless (IMDSv1) when its token request fails with anything but a 400;
+        // this metadata service refuses tokens with a 403, as a proxy in front of it might.
+        try (ImdsFixture imds = new ImdsFixture("i-0123456789abcdef0", AwsEmulator.REGION, "10.0.0.5")) {
+            imds.mode(ImdsFixture.Mode.V1_ONLY);
+            Map<String, String> env = new java.util.HashMap<>(Map.of(
+                    "AWS_EC2_METADATA_DISABLED", "false",
+                    "AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString(),
+                    "AWS_SHARED_CREDENTIALS_FILE", configDir.resolve("no-credentials").toString(),
+                    "AWS_CONFIG_FILE", configDir.resolve("no-config").toString(),
+                    "AWS_ENDPOINT_URL", "http://127.0.0.1:9"));
+            String[] offInstance = {"discover", "--instance-id", "i-0123456789abcdef0", "--region", AwsEmulator.REGION};
+
+            Run refused = java(env, offInstance);
+
+            assertThat(refused.code()).as(refused.err()).isEqualTo(5);
+            assertThat(refused.err()).hasLineCount(1).contains("no AWS credentials for ec2:DescribeInstances")
+                    .contains("the instance role's: ").doesNotContain("EnvironmentVariableCredentialsProvider");
+            assertThat(imds.tokenRequests()).as("the instance profile was asked").isPositive();
+            assertThat(imds.tokenlessReads()).as("IMDSv1 is never used without IMDS_V1_FALLBACK").isZero();
+
+            env.put("NHOLUONGUT_IMDS_V1_FALLBACK", "true");
+            Run allowed = java(env, offInstance);
+
+            assertThat(allowed.code()).as(allowed.err()).isEqualTo(5);
+            assertThat(imds.tokenlessReads()).as("allowed: the SDK's own fallback").isPositive();
+        }
+    }
+
+    @Test
     void jar_noMetadataService_exits5() throws Exception {
         Run r = java(Map.of(), "discover");
 
