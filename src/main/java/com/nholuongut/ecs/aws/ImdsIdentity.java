@@ -8,6 +8,8 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
@@ -27,6 +29,8 @@ public final class ImdsIdentity implements AutoCloseable {
     public static final String ENDPOINT_ENV = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
     static final String DEFAULT_ENDPOINT = "http://169.254.169.254";
     static final String DOCUMENT_PATH = "/latest/dynamic/instance-identity/document";
+
+    private static final Logger log = LoggerFactory.getLogger(ImdsIdentity.class);
 
     private final URI endpoint;
     private final boolean v1Fallback;
@@ -59,6 +63,7 @@ public final class ImdsIdentity implements AutoCloseable {
     /** Reads instance id, region and private address from the instance identity document. */
     public InstanceIdentity read() {
         String document;
+        String v2Failed = null;
         try {
             document = client.get(DOCUMENT_PATH).asString();
         } catch (SdkClientException e) {
@@ -66,6 +71,8 @@ public final class ImdsIdentity implements AutoCloseable {
                 throw unavailable(e);
             }
             document = getWithoutToken(e);
+            v2Failed = unavailable(e).getMessage();
+            log.warn("{}; read the identity with IMDSv1 instead, as IMDS_V1_FALLBACK=true allows", v2Failed);
         }
         Map<String, Object> json;
         try {
@@ -81,7 +88,7 @@ public final class ImdsIdentity implements AutoCloseable {
             throw new UnavailableException("IMDS at " + endpoint + " returned an identity document without "
                     + "instanceId or region", null);
         }
-        return new InstanceIdentity(id, region, ip);
+        return new InstanceIdentity(id, region, ip, v2Failed);
     }
 
     private String getWithoutToken(SdkClientException tokenFailure) {

@@ -77,8 +77,14 @@ public final class Doctor {
         }
         try {
             InstanceIdentity id = seams.identity();
-            report.pass("imds", "IMDSv2 answered: " + id.instanceId() + " in " + id.region() + ", address "
-                    + id.address());
+            String who = id.instanceId() + " in " + id.region() + ", address " + id.address();
+            if (id.imdsV2Failed() != null) {
+                // Allowed, so not a failure; but the instance is not ready for tokens being required.
+                report.warn("imds", "IMDSv1 answered (IMDS_V1_FALLBACK=true), IMDSv2 did not: " + who + "; "
+                        + id.imdsV2Failed());
+            } else {
+                report.pass("imds", "IMDSv2 answered: " + who);
+            }
             return id;
         } catch (AgentException e) {
             if (config.isStatic()) {

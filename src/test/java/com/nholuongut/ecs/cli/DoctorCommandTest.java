@@ -184,6 +184,22 @@ class DoctorCommandTest {
     }
 
     @Test
+    void doctor_imdsV1Fallback_warnsThatOnlyImdsV1Answered_neverThatImdsV2Did() {
+        imds.mode(ImdsFixture.Mode.V1_ONLY);
+        Map<String, String> env = env();
+        env.put("NHOLUONGUT_IMDS_V1_FALLBACK", "true");
+
+        Result r = Cli.run(env, (address, port, timeout) -> true, "doctor");
+
+        assertThat(r.exitCode()).as("allowed, so a warning: " + r.out()).isZero();
+        assertThat(r.outLines()).noneMatch(l -> l.contains("IMDSv2 answered"))
+                .anyMatch(l -> l.startsWith("warn imds: IMDSv1 answered (IMDS_V1_FALLBACK=true), IMDSv2 did not: "
+                        + group.get(0) + " in " + AwsEmulator.REGION) && l.contains("failed"))
+                .anyMatch(l -> l.startsWith("ok   group: tag " + TAG + "=blue: 3 member(s)"));
+        assertThat(imds.tokenlessReads()).isPositive();
+    }
+
+    @Test
     void doctor_cloudModeOrScopeDisabled_checksOnlyTheNetPort() {
         Map<String, String> env = env();
         env.put("NHOLUONGUT_SERVICE_TOKEN", "abc");
