@@ -126,7 +126,7 @@ public final class Daemon {
             seen = saved.get().peers();
             bootMembers = saved.get().members();
             discoverer.groupSize(bootMembers);
-            log.warn("discovery failed at boot: starting with the {} last good peers from {}", seen.size(),
+            log.info("discovery failed at boot: starting with the {} last good peers from {}", seen.size(),
                     state.file());
         } else {
             launchable = false;
@@ -139,7 +139,7 @@ public final class Daemon {
             log.info("nholuongut Net is already running: refreshing its peers");
             if (!launchable) {
                 // Nothing to tell a running Net yet: replacing its peers with none would cut a healthy mesh.
-                log.warn("discovery failed at boot and no saved peers: leaving the running Net and Scope as they"
+                log.info("discovery failed at boot and no saved peers: leaving the running Net and Scope as they"
                         + " are until discovery works");
                 net.adoptRunningScope();
                 return;
@@ -226,7 +226,7 @@ public final class Daemon {
      */
     private void waitForAws() {
         if (discoverer.firstWait()) {
-            log.warn("no saved peers and discovery failed: not launching nholuongut Net until AWS answers (a Net"
+            log.info("no saved peers and discovery failed: not launching nholuongut Net until AWS answers (a Net"
                     + " launched alone would form an address ring of its own that cannot merge with the group's)");
         }
     }

@@ -117,6 +117,12 @@ class RunDaemonIT {
         return all;
     }
 
+    /** The agent's WARN lines, but for the one every test here gets for its 1 s refresh interval. */
+    List<String> warnings() {
+        return agent.stdout().lines().filter(l -> l.startsWith("WARN") && !l.contains("REFRESH_INTERVAL 1s is below"))
+                .toList();
+    }
+
     boolean called(List<String> call) {
         return tools.calls().contains(call);
     }
@@ -323,6 +329,8 @@ class RunDaemonIT {
         assertThat(agent.stdout()).as("one WARN per failure streak").containsOnlyOnce("retrying with backoff")
                 .containsOnlyOnce("no saved peers and discovery failed: not launching nholuongut Net until AWS answers")
                 .contains("nholuongut Net is not up after READY_TIMEOUT=3s (no saved peers, and discovery fails: ");
+        assertThat(warnings()).as("one WARN for the failure streak, one for the readiness deadline").hasSize(2)
+                .anyMatch(l -> l.startsWith("WARN  discovery failed, retrying with backoff: AWS failed"));
 
         proxy.down(false);
 
@@ -348,7 +356,9 @@ class RunDaemonIT {
         List<String> launch = argv("nholuongut", "launch", "--ipalloc-init", "consensus=5",
                 "10.9.0.2", "10.9.0.3", "10.9.0.10");
         assertThat(await(() -> called(launch), Duration.ofSeconds(20))).as(agent.stdout()).isTrue();
-        assertThat(agent.stdout()).contains("last good peers");
+        assertThat(agent.stdout()).contains("discovery failed at boot: starting with the 3 last good peers");
+        assertThat(warnings()).as("one WARN for the failure").singleElement().asString()
+                .startsWith("WARN  discovery failed, retrying with backoff: AWS failed");
     }
 
     @Test
