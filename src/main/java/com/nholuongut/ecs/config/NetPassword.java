@@ -3,7 +3,6 @@ package com.nholuongut.ecs.config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -108,11 +107,14 @@ final class NetPassword {
         return new ConfigException("invalid configuration: " + origin + ": NET_PASSWORD_FILE: " + name + " " + problem);
     }
 
-    /** Owned by root and readable by nobody else; unknown (no POSIX attributes) counts as not. */
+    /**
+     * Owned by root and readable by nobody else; unknown (no POSIX attributes) counts as not. Through a link
+     * both come from the file it names: a link's own owner reads nothing.
+     */
     private static boolean onlyRootReads(Path file) {
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            Object uid = Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            Object uid = Files.getAttribute(file, "unix:uid");
             return Integer.valueOf(0).equals(uid) && !perms.contains(PosixFilePermission.GROUP_READ)
                     && !perms.contains(PosixFilePermission.OTHERS_READ);
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {

@@ -87,6 +87,19 @@ class NetPasswordTest {
     }
 
     @Test
+    void password_rootsLinkToAFileSomeoneElseOwns_isAWarning() throws IOException {
+        Path file = passwordFile(SECRET + "\n", "rw-------");
+        if (runningAsRoot()) {
+            Files.setAttribute(file, "unix:uid", 1000); // its owner reads it; the link stays root's
+        }
+        Path link = Files.createSymbolicLink(dir.resolve("net.password.link"), file);
+
+        load("NET_PASSWORD_FILE=" + link + "\n");
+
+        assertThat(warningLines()).anyMatch(w -> w.contains("NET_PASSWORD_FILE " + link + " can be read by others"));
+    }
+
+    @Test
     void password_fileMissingUnreadableOrEmpty_isExit78NamingTheFile() throws IOException {
         Path missing = dir.resolve("nope");
         Path empty = passwordFile("\n" + SECRET + "\n", "rw-------");
