@@ -74,12 +74,9 @@ now_ms() {
 
 # --- the variants: the unit's ExecStart= and the same with AppCDS -------------------------------------------
 
-# The unit's ExecStart= words, continuation lines joined (as make-cds-archive.sh reads them).
-read -r -a exec_start < <(awk '
-    /^[[:space:]]*[#;]/ { next }
-    { line = $0; continued = sub(/\\[[:space:]]*$/, "", line); buf = buf line " " }
-    !continued { if (buf ~ /^ExecStart=/) { sub(/^ExecStart=[-@:+!]*/, "", buf); print buf; exit } buf = "" }
-' "$UNIT")
+# The unit's ExecStart= words, continuation lines joined: read by the image's own script.
+exec_start_line=$(packer/scripts/make-cds-archive.sh --exec-start "$UNIT") || die "cannot read $UNIT's ExecStart="
+read -r -a exec_start <<<"$exec_start_line"
 unit_flags=()
 unit_kind=''
 for word in "${exec_start[@]:1}"; do

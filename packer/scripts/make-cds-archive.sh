@@ -17,10 +17,17 @@
 # nothing is installed.
 #
 # Usage: make-cds-archive.sh [UNIT_FILE]   (default /etc/systemd/system/nholuongut-agent.service)
+#        make-cds-archive.sh --exec-start [UNIT_FILE]   prints the unit's ExecStart= command on one line (its
+#        continuation lines joined, comments skipped) and exits: how bench/daemon.sh reads the same flags.
 # Environment: JAVA, JAR, ARCHIVE replace the unit's values; CONFIG_DIR (/etc/nholuongut) is copied for the
 # training run; TRAINING_TIMEOUT (90) bounds it in seconds.
 set -euo pipefail
 
+print_only=''
+if [[ ${1:-} == --exec-start ]]; then
+    print_only=1
+    shift
+fi
 unit=${1:-/etc/systemd/system/nholuongut-agent.service}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 stand_in=$here/training-aws.py
@@ -33,19 +40,26 @@ die() {
     exit 1
 }
 
-[[ -r $stand_in && -d $recorded ]] || die "the training stand-in ($stand_in, $recorded/) is missing"
-command -v python3 >/dev/null || die "python3 is needed for the training stand-in"
+# ExecStart= with its continuation lines joined.
+exec_start() {
+    awk '
+        /^[[:space:]]*[#;]/ { next }
+        { line = $0; continued = sub(/\\[[:space:]]*$/, "", line); buf = buf line " " }
+        !continued { if (buf ~ /^ExecStart=/) { sub(/^ExecStart=[-@:+!]*/, "", buf); print buf; exit } buf = "" }
+    ' "$unit"
+}
 
 [[ -r $unit ]] || die "cannot read $unit"
-[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "TRAINING_TIMEOUT must be a positive number of seconds"
-
-# ExecStart= with its continuation lines joined.
-exec_start=$(awk '
-    /^[[:space:]]*[#;]/ { next }
-    { line = $0; continued = sub(/\\[[:space:]]*$/, "", line); buf = buf line " " }
-    !continued { if (buf ~ /^ExecStart=/) { sub(/^ExecStart=[-@:+!]*/, "", buf); print buf; exit } buf = "" }
-' "$unit")
+exec_start=$(exec_start)
 [[ -n $exec_start ]] || die "no ExecStart= in $unit"
+if [[ -n $print_only ]]; then
+    printf '%s\n' "$exec_start"
+    exit 0
+fi
+
+[[ -r $stand_in && -d $recorded ]] || die "the training stand-in ($stand_in, $recorded/) is missing"
+command -v python3 >/dev/null || die "python3 is needed for the training stand-in"
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "TRAINING_TIMEOUT must be a positive number of seconds"
 read -r -a argv <<<"$exec_start"
 
 java=${argv[0]}

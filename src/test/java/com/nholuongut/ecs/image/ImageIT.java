@@ -35,15 +35,16 @@ class ImageIT {
     @TempDir
     Path work;
 
-    /** The unit's ExecStart= words, continuation lines joined. */
-    static List<String> execStart() throws IOException {
-        String joined = String.join("\n", Files.readAllLines(UNIT)).replaceAll("\\\\\\s*\\n\\s*", " ");
-        return joined.lines().filter(l -> l.startsWith("ExecStart=")).findFirst().map(l -> l.substring(10))
-                .map(l -> List.of(l.split("\\s+"))).orElseThrow();
+    /** The unit's ExecStart= words, as the image's archive script reads them (continuation lines joined). */
+    static List<String> execStart() throws IOException, InterruptedException {
+        Result r = Script.run(Path.of("."), Map.of(), Duration.ofSeconds(30),
+                Script.repoFile("packer/scripts/make-cds-archive.sh"), "--exec-start", UNIT.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        return List.of(r.out().strip().split("\\s+"));
     }
 
     /** The unit's JVM options (between the java binary and -jar), with the archive option replaced. */
-    static List<String> jvmOptions(String archive) throws IOException {
+    static List<String> jvmOptions(String archive) throws IOException, InterruptedException {
         List<String> exec = execStart();
         List<String> options = new ArrayList<>();
         for (String word : exec.subList(1, exec.indexOf("-jar"))) {
@@ -100,7 +101,9 @@ class ImageIT {
         Path classLog = work.resolve("classes.log");
         List<String> command = new ArrayList<>(List.of(java()));
         command.addAll(jvmOptions(archive.toString()));
-        command.addAll(List.of("-XX:AOTMode=on", "-Xlog:class+load=info:file=" + classLog, "-jar", jar.toString(),
+        Path aotLog = work.resolve("aot.log");
+        command.addAll(List.of("-XX:AOTMode=on", "-Xlog:class+load=info:file=" + classLog,
+                "-Xlog:aot=info:file=" + aotLog, "-jar", jar.toString(),
                 "discover", "--peers", "10.0.0.2", "--config-dir", Files.createDirectories(work.resolve("etc")).toString()));
         Process p = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -119,6 +122,30 @@ class ImageIT {
                 "software.amazon.awssdk.services.ec2.paginators.DescribeInstancesIterable",
                 "com.nholuongut.ecs.daemon.Reconciler",
                 "picocli.CommandLine");
+
+        // The unit's heap starts small: its initial old generation must take the cache's archived heap objects
+        // (interned strings, class mirrors) at start-up, or the JVM refuses to start ("archived heap objects
+        // cannot be loaded"). With room to spare: a training run archives a few KB more or less each time.
+        long archivedHeap = 0;
+        for (String line : Files.readAllLines(aotLog)) {
+            Matcher m = Pattern.compile("Loaded heap +region #\\d+ at base \\S+ top \\S+ size (\\d+)").matcher(line);
+            archivedHeap += m.find() ? Long.parseLong(m.group(1)) : 0;
+        }
+        List<String> flags = new ArrayList<>(List.of(java()));
+        flags.addAll(jvmOptions(archive.toString()));
+        flags.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
+        Process printed = new ProcessBuilder(flags).redirectErrorStream(true).start();
+        Map<String, Long> sizes = new java.util.HashMap<>();
+        for (String line : new String(printed.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+            String[] w = line.trim().split("\\s+");
+            if (w.length >= 4 && (w[1].equals("InitialHeapSize") || w[1].equals("NewSize"))) {
+                sizes.put(w[1], Long.parseLong(w[3]));
+            }
+        }
+        assertThat(printed.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        long initialOld = sizes.get("InitialHeapSize") - sizes.get("NewSize");
+        assertThat(archivedHeap).as("archived heap objects vs. the unit's initial old generation of %d bytes",
+                initialOld).isPositive().isLessThan(initialOld * 3 / 4);
 
         // A plain `java -jar agent.jar discover`, as an operator types it on the image, relaunches itself with
         // this cache; the child's command line, run again with AOTMode=on, proves that the cache takes it.

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code packer/scripts/make-cds-archive.sh}'s refusals, each one line naming what is missing and exit 1,
- * before any JVM runs (ImageIT makes a real archive from the unit).
+ * before any JVM runs (ImageIT makes a real archive from the unit), and its {@code --exec-start} line.
  */
 class MakeCdsArchiveScriptTest {
 
@@ -44,6 +44,19 @@ class MakeCdsArchiveScriptTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).hasLineCount(1).isEqualTo(
                 "make-cds-archive: no -XX:SharedArchiveFile= or -XX:AOTCache= in ExecStart= of " + unit + "\n");
+    }
+
+    @Test
+    void execStart_printsTheUnitsCommandOnOneLine_asTheBenchReadsIt() throws Exception {
+        // Continuation lines joined, a comment among them skipped, the prefix characters dropped; nothing else run.
+        Path unit = Files.writeString(work.resolve("agent.service"), "[Service]\n# ExecStart=/bin/false\n"
+                + "ExecStart=-/usr/bin/java -Xmx96m \\\n    -XX:AOTCache=/a.aot \\\n# a comment\n    -jar /a.jar run\n");
+
+        Result r = Script.run(work, Map.of(), TIMEOUT, SCRIPT, "--exec-start", unit.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out().strip().split("\\s+")).containsExactly("/usr/bin/java", "-Xmx96m", "-XX:AOTCache=/a.aot",
+                "-jar", "/a.jar", "run");
     }
 
     @Test
