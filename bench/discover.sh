@@ -443,7 +443,8 @@ if [[ $EXPLORE == 1 ]]; then
     if [[ -n ${JAVA_AOT:-} ]]; then
         # The same question for the AOT cache, each set against the tuned one (the first): the compiler's
         # threads and thresholds, the cache's classes loaded lazily (a cache made with -XX:-AOTClassLinking),
-        # mapped at its own address, and the experimental eager compilation of what the training compiled.
+        # mapped at its own address, the experimental eager compilation of what the training compiled, and no
+        # compiler at all (-Xint: C1 alone takes a third of the CPU).
         echo "making an AOT cache without AOT class linking for comparison"
         "$JAVA_AOT" "${aot_flags[@]}" -XX:-AOTClassLinking -XX:AOTCacheOutput="$OUT/nolink.aot" -jar "$JAR" discover \
             >/dev/null 2>"$OUT/nolink-dump.log" || die "the AOT training run without class linking failed"
@@ -456,6 +457,7 @@ if [[ $EXPLORE == 1 ]]; then
             "${aot_flags[*]} -XX:AOTCache=$OUT/nolink.aot"
             "$aot_base -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
             "$aot_base -XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly"
+            "$aot_base -Xint"
         )
         explore_flags "$JAVA_AOT" aot-candidate "${aot_candidates[@]}"
     fi

@@ -23,10 +23,18 @@
 # training run; TRAINING_TIMEOUT (90) bounds it in seconds.
 set -euo pipefail
 
+die() {
+    printf 'make-cds-archive: %s\n' "$*" >&2
+    exit 1
+}
+
 print_only=''
 if [[ ${1:-} == --exec-start ]]; then
     print_only=1
     shift
+fi
+if (($# > 1)) || [[ ${1:-} == -* ]]; then
+    die "usage: make-cds-archive.sh [--exec-start] [UNIT_FILE]"
 fi
 unit=${1:-/etc/systemd/system/nholuongut-agent.service}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,11 +42,6 @@ stand_in=$here/training-aws.py
 recorded=$here/training
 config_dir=${CONFIG_DIR:-/etc/nholuongut}
 timeout=${TRAINING_TIMEOUT:-90}
-
-die() {
-    printf 'make-cds-archive: %s\n' "$*" >&2
-    exit 1
-}
 
 # ExecStart= with its continuation lines joined.
 exec_start() {

@@ -171,8 +171,8 @@ final class Wiring implements Services {
              ImdsIdentity imds = new ImdsIdentity(ImdsIdentity.endpointFrom(env),
                      config.get(ConfigKey.IMDS_V1_FALLBACK), client)) {
             InstanceIdentity fromImds = imds.read();
-            return flags.region() == null ? fromImds
-                    : new InstanceIdentity(fromImds.instanceId(), flags.region(), fromImds.address());
+            return flags.region() == null ? fromImds : new InstanceIdentity(fromImds.instanceId(), flags.region(),
+                    fromImds.address(), fromImds.imdsV2Failed());
         }
     }
 

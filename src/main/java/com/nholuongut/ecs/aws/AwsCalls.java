@@ -62,7 +62,8 @@ public final class AwsCalls {
         while (reason.endsWith("]") || reason.endsWith(".")) {
             reason = reason.substring(0, reason.length() - 1);
         }
-        return "none in the environment, a profile file or the container; the instance role's: " + detail(reason);
+        return "none from the SDK's default chain (-v shows each source's reason); the instance role's: "
+                + detail(reason);
     }
 
     /**

@@ -66,10 +66,7 @@ public final class Daemon {
         this.state = state;
         this.schedule = new Schedule(config, random);
         this.discoverer = new Discoverer(config, opener, state, schedule);
-        this.net = new Reconciler(config, tools, () -> {
-            notUp = null;
-            ready.run();
-        });
+        this.net = new Reconciler(config, tools, () -> { notUp = null; ready.run(); });
         this.reclaimer = config.get(ConfigKey.RECLAIM_DEPARTED)
                 ? new Reclaimer(tools, config.get(ConfigKey.STATE_DIR), config.get(ConfigKey.REFRESH_INTERVAL)) : null;
     }
@@ -179,7 +176,9 @@ public final class Daemon {
                 } else if (launchable) {
                     net.applyNet(seen);
                 }
-                net.retryScope();
+                if (!stopping()) { // a Net launch may have taken minutes
+                    net.retryScope();
+                }
             }
             return;
         }

@@ -87,10 +87,12 @@ class NetPasswordTest {
     }
 
     @Test
-    void password_rootsLinkToAFileSomeoneElseOwns_isAWarning() throws IOException {
+    void password_linkToAFileSomeoneElseOwns_isAWarning() throws IOException {
         Path file = passwordFile(SECRET + "\n", "rw-------");
         if (runningAsRoot()) {
-            Files.setAttribute(file, "unix:uid", 1000); // its owner reads it; the link stays root's
+            // Its owner reads it; the link stays root's (the case the link's own owner hid). As another user,
+            // both are that user's: the warning is due anyway.
+            Files.setAttribute(file, "unix:uid", 1000);
         }
         Path link = Files.createSymbolicLink(dir.resolve("net.password.link"), file);
 

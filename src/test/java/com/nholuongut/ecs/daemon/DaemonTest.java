@@ -49,6 +49,8 @@ class DaemonTest {
         int failScopeLaunches;
         /** The arguments Scope runs with; null when it does not run. */
         List<String> scopeArgs;
+        /** Runs while a {@code connect} does, as a SIGTERM that arrives during a slow tool call. */
+        Runnable duringConnect = () -> { };
         /** What {@code report} prints while Net runs (the real script fails when it does not). */
         String report = "{\"Router\": {\"Name\": \"aa:aa:aa:aa:aa:01\", \"Peers\": []}, \"IPAM\": {\"Entries\": []}}";
 
@@ -89,6 +91,7 @@ class DaemonTest {
                     rest.stream().filter(w -> !w.startsWith("-") && !w.startsWith("consensus=")).forEach(targets::add);
                     return ok();
                 case "connect":
+                    duringConnect.run();
                     if (rest.isEmpty()) {
                         return fail(1, "usage");
                     }
@@ -302,6 +305,24 @@ class DaemonTest {
         daemon.refresh();
         assertThat(tools.calls).as("Scope runs its line: no Scope command").hasSize(calls);
         assertThat(tools.scopeArgs).containsExactly("--probe.ecs=true", "10.0.0.2", "10.0.0.3");
+    }
+
+    @Test
+    void refresh_stopDuringARetriedConnect_runsNoScopeCommandAfterIt() {
+        tools.failScopeLaunches = 2; // at boot and at the refresh: left to retry
+        daemon().boot();
+        group.peers.add("10.0.0.4");
+        tools.failConnects = 2;
+        daemon.refresh();
+
+        group.down = true;
+        tools.duringConnect = daemon::stop;
+        int calls = tools.calls.size();
+        daemon.refresh();
+
+        assertThat(tools.calls.subList(calls, tools.calls.size())).as("the connect retried, then nothing")
+                .containsExactly(List.of("connect", "--replace", "10.0.0.2", "10.0.0.3", "10.0.0.4"));
+        assertThat(tools.scopeRunning).isFalse();
     }
 
     @Test

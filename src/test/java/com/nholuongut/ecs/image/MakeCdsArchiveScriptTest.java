@@ -6,6 +6,7 @@ import com.nholuongut.ecs.image.Script.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +58,17 @@ class MakeCdsArchiveScriptTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out().strip().split("\\s+")).containsExactly("/usr/bin/java", "-Xmx96m", "-XX:AOTCache=/a.aot",
                 "-jar", "/a.jar", "run");
+    }
+
+    @Test
+    void anOptionItDoesNotKnow_orOneAfterTheUnit_isAUsageLine() throws Exception {
+        String unit = Script.repoFile("init/nholuongut-agent.service").toString();
+        for (String[] args : List.of(new String[] {"-h"}, new String[] {unit, "--exec-start"})) {
+            Result r = Script.run(work, Map.of(), TIMEOUT, SCRIPT, args);
+
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.err()).isEqualTo("make-cds-archive: usage: make-cds-archive.sh [--exec-start] [UNIT_FILE]\n");
+        }
     }
 
     @Test
