@@ -71,7 +71,7 @@ public final class ImdsIdentity implements AutoCloseable {
                 throw unavailable(e);
             }
             document = getWithoutToken(e);
-            v2Failed = unavailable(e).getMessage();
+            v2Failed = failure(e);
             log.warn("{}; read the identity with IMDSv1 instead, as IMDS_V1_FALLBACK=true allows", v2Failed);
         }
         Map<String, Object> json;
@@ -115,6 +115,11 @@ public final class ImdsIdentity implements AutoCloseable {
     }
 
     private UnavailableException unavailable(SdkClientException e) {
+        return new UnavailableException(failure(e), e);
+    }
+
+    /** What went wrong with IMDSv2, in one line, with a hint where one is known. */
+    private String failure(SdkClientException e) {
         String hint = "";
         Throwable root = e;
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -125,8 +130,8 @@ public final class ImdsIdentity implements AutoCloseable {
                 break;
             }
         }
-        return new UnavailableException("instance metadata (IMDSv2) at " + endpoint + " failed: "
-                + e.getMessage() + (root == e ? "" : " (" + root.getMessage() + ")") + hint, e);
+        return "instance metadata (IMDSv2) at " + endpoint + " failed: " + e.getMessage()
+                + (root == e ? "" : " (" + root.getMessage() + ")") + hint;
     }
 
     @Override

@@ -30,10 +30,11 @@ final class Reconciler {
     private List<String> netPeers;
     private final Set<String> pendingForget = new LinkedHashSet<>();
     private boolean scopeUp;
-    /** The line Scope was last launched with; null when unknown. */
+    /**
+     * The line Scope was last launched with, or the line of the launch that failed (retried while AWS is away);
+     * null when unknown.
+     */
     private List<String> scopeLine;
-    /** The line of a Scope launch that failed, retried while AWS is away; null when none failed. */
-    private List<String> scopeFailed;
 
     Reconciler(AgentConfig config, Tools tools, Runnable ready) {
         this.config = config;
@@ -110,16 +111,15 @@ final class Reconciler {
      * line to draw, and the tool's failure (Docker busy, an image pull) is no reason to wait for AWS.
      */
     void retryScope() {
-        if (scopeFailed != null && config.get(ConfigKey.SCOPE_ENABLED)) {
-            launchScope(scopeFailed);
+        if (!scopeUp && scopeLine != null && config.get(ConfigKey.SCOPE_ENABLED)) {
+            launchScope(scopeLine);
         }
     }
 
     private void launchScope(List<String> line) {
         tools.stopScope();
         scopeUp = tools.launchScope(line);
-        scopeLine = scopeUp ? line : null;
-        scopeFailed = scopeUp ? null : line;
+        scopeLine = line;
     }
 
     /** A running Scope of an earlier agent is left as it is until there are peers to tell it. */
