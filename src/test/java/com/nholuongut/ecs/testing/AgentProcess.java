@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /** {@code java -jar target/agent.jar ...} as a process, with a clean environment and captured output. */
@@ -91,10 +93,25 @@ public final class AgentProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills the agent and whatever it started (a relaunched JVM, a stand-in tool still running), and waits for
+     * them to be gone: a process still writing its state or a tool's log into the test's directory would make
+     * JUnit's clean-up of that directory fail.
+     */
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(0, process.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle p : all) {
+            try {
+                p.onExit().get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("process " + p.pid() + " still running 10 s after SIGKILL", e);
+            }
         }
     }
 }
