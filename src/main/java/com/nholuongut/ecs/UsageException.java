@@ -14,4 +14,10 @@ public final class UsageException extends AgentException {
     public int exitCode() {
         return ExitCodes.USAGE;
     }
+
+    /** Nothing changes by trying again: the daemon ends with it. */
+    @Override
+    public boolean retryable() {
+        return false;
+    }
 }

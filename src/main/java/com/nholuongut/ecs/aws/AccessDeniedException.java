@@ -2,17 +2,16 @@ package com.nholuongut.ecs.aws;
 
 import com.nholuongut.ecs.AgentException;
 import com.nholuongut.ecs.ExitCodes;
+import org.slf4j.event.Level;
 
 /** AWS refused an action: the instance role lacks it or the credentials are not accepted (exit 4). */
 public final class AccessDeniedException extends AgentException {
 
-    private final String action;
     private final String errorCode;
 
     /** @param errorCode AWS's error code, e.g. {@code UnauthorizedOperation} */
-    public AccessDeniedException(String action, String errorCode, String message, Throwable cause) {
+    public AccessDeniedException(String errorCode, String message, Throwable cause) {
         super(message, cause);
-        this.action = action;
         this.errorCode = errorCode;
     }
 
@@ -21,13 +20,14 @@ public final class AccessDeniedException extends AgentException {
         return errorCode;
     }
 
-    /** The IAM action that was refused, e.g. {@code ec2:DescribeInstances}. */
-    public String action() {
-        return action;
-    }
-
     @Override
     public int exitCode() {
         return ExitCodes.AWS_DENIED;
+    }
+
+    /** An answer, not an outage: retried (it can be fixed meanwhile), but logged as an ERROR. */
+    @Override
+    public Level severity() {
+        return Level.ERROR;
     }
 }

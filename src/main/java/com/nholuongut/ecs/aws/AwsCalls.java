@@ -91,7 +91,7 @@ public final class AwsCalls {
         String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
         String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
         if ((code != null && DENIED.contains(code)) || e.statusCode() == 401 || e.statusCode() == 403) {
-            return new AccessDeniedException(action, code, "AWS denied " + action + " (" + code + "): " + detail(message)
+            return new AccessDeniedException(code, "AWS denied " + action + " (" + code + "): " + detail(message)
                     + " — allow it in the instance role (see iam/nholuongut-ecs-policy.json)", e);
         }
         boolean throttled = (code != null && THROTTLED.contains(code)) || e.statusCode() == 429;

@@ -8,8 +8,10 @@ import com.nholuongut.ecs.config.ConfigKey;
 import com.nholuongut.ecs.daemon.Daemon;
 import com.nholuongut.ecs.daemon.EcsRoute;
 import com.nholuongut.ecs.daemon.Readiness;
+import com.nholuongut.ecs.daemon.Sleeper;
 import com.nholuongut.ecs.launch.Tools;
 import com.nholuongut.ecs.state.PeerState;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.random.RandomGenerator;
@@ -46,11 +48,11 @@ final class RunCommand implements Callable<Integer> {
         log.debug("configuration: {}", config);
         Tools tools = services.tools(config);
         // Under systemd (Type=notify) the unit becomes active, and ecs.service may start, only when ready.
-        Readiness ready = new Readiness(tools, services.env().containsKey("NOTIFY_SOCKET"));
+        Readiness ready = new Readiness(tools, services.env().containsKey("NOTIFY_SOCKET"), Sleeper.SYSTEM);
         IdentityFlags flags = common.identityFlags();
         Daemon daemon = new Daemon(config, () -> services.peerSource(flags, config, AwsTimeouts.DAEMON), tools,
                 new PeerState(config.get(ConfigKey.STATE_DIR)), ready, RandomGenerator.getDefault(),
-                RunCommand::giveHeapBack);
+                Clock.systemUTC(), Sleeper.SYSTEM);
         // Before readiness: ecs-env.sh, run once the agent is ready, reads it.
         EcsRoute.leave(config);
         ready.startDeadline(config.get(ConfigKey.READY_TIMEOUT), daemon::whyNetNotUp);
@@ -60,19 +62,6 @@ final class RunCommand implements Callable<Integer> {
             Signal.handle(new Signal(name), signal -> stopWithin(daemon, loop));
         }
         return daemon.run();
-    }
-
-    /**
-     * Hands the heap a discovery took back to the system, once Net and Scope have their peers and the loop is
-     * about to wait. Reading a page takes far more heap than the peers it yields (the SDK parses the whole XML
-     * answer, then builds every instance's model: some 20 MB for a group of 200, up to ~50 MB live in the middle
-     * of a 1000-instance page), and the serial collector returns committed heap only at a full collection,
-     * which Java 25 puts off until the heap is several times the live data (91 MB for a group of 200). One full
-     * collection of the daemon's ~10 MB of live data takes some 20 ms, while it would sleep anyway, and keeps
-     * it at that size (bench/daemon.sh).
-     */
-    private static void giveHeapBack() {
-        System.gc();
     }
 
     /**

@@ -1,22 +1,22 @@
 package com.nholuongut.ecs.daemon;
 
 import com.nholuongut.ecs.AgentException;
-import com.nholuongut.ecs.ExitCodes;
+import com.nholuongut.ecs.InternalException;
 import com.nholuongut.ecs.UnavailableException;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.config.ConfigKey;
 import com.nholuongut.ecs.config.Durations;
-import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.PeerSource;
 import com.nholuongut.ecs.state.PeerState;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
- * One discovery for the loop: opens the peer source on first use, saves a good result, and keeps the failure
- * streak (how many, throttled or not), logging one line per streak. Configuration errors are thrown.
+ * One discovery for the loop: opens the peer source on first use (and owns it), saves a good result, and keeps
+ * the failure streak (how many, throttled or not), logging one line per streak at the level the error carries.
  */
 final class Discoverer implements AutoCloseable {
 
@@ -30,7 +30,6 @@ final class Discoverer implements AutoCloseable {
     private int members = 1;
     private int failures;
     private boolean throttled;
-    private boolean waitLogged;
     private String lastFailure;
 
     Discoverer(AgentConfig config, Supplier<PeerSource> opener, PeerState state, Schedule schedule) {
@@ -41,28 +40,28 @@ final class Discoverer implements AutoCloseable {
     }
 
     /**
-     * One discovery, saved when good; null after a failure that retrying may cure.
+     * One discovery, saved when good.
      *
-     * @param havePeers whether the agent has peers to keep (for the wording of the failure's WARN)
+     * @param havePeers whether the daemon has peers to keep (for the wording of the failure's WARN)
      */
-    Discovery discover(boolean havePeers) {
+    Outcome discover(boolean havePeers) {
         try {
             if (source == null) {
                 source = opener.get();
             }
-            Discovery d = source.discover();
+            Outcome.Found found = new Outcome.Found(source.discover());
             if (failures > 0) {
                 log.info("discovery works again after {} failed attempt(s)", failures);
             }
             failures = 0;
             throttled = false;
-            waitLogged = false;
-            groupSize(d.members());
-            state.save(d);
-            return d;
+            groupSize(found.discovery().members());
+            state.save(found.discovery());
+            return found;
+        } catch (AgentException e) {
+            return failed(e, havePeers);
         } catch (RuntimeException e) {
-            failed(e, havePeers);
-            return null;
+            return failed(new InternalException(e), havePeers);
         }
     }
 
@@ -98,37 +97,30 @@ final class Discoverer implements AutoCloseable {
         return throttled;
     }
 
-    /** True once per failure streak: for the "not launching until AWS answers" WARN. */
-    boolean firstWait() {
-        boolean first = !waitLogged;
-        waitLogged = true;
-        return first;
-    }
-
     /** The last failure's message, for the readiness WARN. */
     String lastFailure() {
         return lastFailure;
     }
 
-    private void failed(RuntimeException e, boolean havePeers) {
-        int code = e instanceof AgentException a ? a.exitCode() : ExitCodes.INTERNAL;
-        if (code == ExitCodes.CONFIG || code == ExitCodes.USAGE) {
-            throw e;
-        }
+    private Outcome failed(AgentException e, boolean havePeers) {
         log.debug("discovery failure", e);
+        if (!e.retryable()) {
+            return new Outcome.Failed(e);
+        }
         failures++;
         throttled = e instanceof UnavailableException u && u.throttled();
-        lastFailure = e instanceof AgentException ? e.getMessage()
-                : "unexpected " + AgentException.oneLine(String.valueOf(e));
+        lastFailure = e.getMessage();
         if (failures > 1) {
-            log.debug("discovery failed again ({}): {}", failures, e.getMessage());
-        } else if (code == ExitCodes.NO_PEER_GROUP || code == ExitCodes.AWS_DENIED) {
-            // "No group" (3) and "denied" (4) are answers, retried too: a tag or a policy can be fixed.
+            log.debug("discovery failed again ({}): {}", failures, lastFailure);
+        } else if (e.severity() == Level.ERROR) {
+            // An answer (no group, denied) is retried too: a tag or a policy can be fixed meanwhile.
             log.error("discovery failed, retrying with backoff: {}", lastFailure);
         } else {
-            log.warn("discovery failed, {}retrying with backoff{}: {}", havePeers ? "keeping the last good peers and "
-                    : "", throttled ? " (throttled: backing off beyond the refresh interval)" : "", lastFailure);
+            log.atLevel(e.severity()).log("discovery failed, {}retrying with backoff{}: {}",
+                    havePeers ? "keeping the last good peers and " : "",
+                    throttled ? " (throttled: backing off beyond the refresh interval)" : "", lastFailure);
         }
+        return new Outcome.Failed(e);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.nholuongut.ecs.config.Durations;
 import com.nholuongut.ecs.launch.Tools;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -22,18 +23,26 @@ public final class Readiness implements Runnable {
 
     private final Tools tools;
     private final boolean underSystemd;
+    private final Sleeper sleeper;
     private final AtomicBoolean sent = new AtomicBoolean();
+    /** Opens once ready was reported: the deadline's wait ends there. */
+    private final CountDownLatch reported = new CountDownLatch(1);
 
-    /** @param underSystemd whether {@code NOTIFY_SOCKET} is set: otherwise nothing is ever reported */
-    public Readiness(Tools tools, boolean underSystemd) {
+    /**
+     * @param underSystemd whether {@code NOTIFY_SOCKET} is set: otherwise nothing is ever reported
+     * @param sleeper      how the deadline's wait passes
+     */
+    public Readiness(Tools tools, boolean underSystemd, Sleeper sleeper) {
         this.tools = tools;
         this.underSystemd = underSystemd;
+        this.sleeper = sleeper;
     }
 
     /** Net is up: report ready, unless that was done already. Called by the daemon's thread. */
     @Override
     public void run() {
         if (underSystemd && sent.compareAndSet(false, true)) {
+            reported.countDown();
             notifyReady();
         }
     }
@@ -48,7 +57,9 @@ public final class Readiness implements Runnable {
         }
         Thread timer = new Thread(() -> {
             try {
-                Thread.sleep(timeout.toMillis());
+                if (sleeper.await(reported, timeout)) {
+                    return;
+                }
             } catch (InterruptedException e) {
                 return;
             }

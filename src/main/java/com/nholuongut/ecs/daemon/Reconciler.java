@@ -25,7 +25,6 @@ final class Reconciler {
     /** Called once, when Net is first launched or found running: readiness for systemd. */
     private final Runnable ready;
 
-    private boolean netUp;
     /** What Net was last told; null when unknown (Net found running after a restart). */
     private List<String> netPeers;
     private final Set<String> pendingForget = new LinkedHashSet<>();
@@ -42,28 +41,25 @@ final class Reconciler {
         this.ready = ready;
     }
 
-    boolean netUp() {
-        return netUp;
+    /** {@code nholuongut status}: whether Net runs (after an agent restart, or a launch reported as failed). */
+    boolean netRunning() {
+        return tools.netRunning();
     }
 
-    /** {@code nholuongut status}: when Net already runs (an agent restart), adopts it and reports ready. */
-    boolean adoptRunningNet() {
-        if (netUp) {
-            return true;
-        }
-        if (!tools.netRunning()) {
+    /** Net was found running: what it was told is unknown, so the next peer list replaces it. Reports ready. */
+    void adopt() {
+        netPeers = null;
+        ready.run();
+    }
+
+    /** {@code nholuongut launch --ipalloc-init consensus=N ... PEER...}; true when Net is up (then ready). */
+    boolean launchNet(List<String> peers, int members) {
+        if (!tools.launchNet(peers, members)) {
             return false;
         }
-        up(null);
+        netPeers = peers;
+        ready.run();
         return true;
-    }
-
-    /** {@code nholuongut launch --ipalloc-init consensus=N ... PEER...}; true when Net is up. */
-    boolean launchNet(List<String> peers, int members) {
-        if (tools.launchNet(peers, members)) {
-            up(peers);
-        }
-        return netUp;
     }
 
     /** The saved peers a running Net was told before this agent started: those gone since are forgotten. */
@@ -125,12 +121,6 @@ final class Reconciler {
     /** A running Scope of an earlier agent is left as it is until there are peers to tell it. */
     void adoptRunningScope() {
         scopeUp = true;
-    }
-
-    private void up(List<String> told) {
-        netUp = true;
-        netPeers = told;
-        ready.run();
     }
 
     /** The elements of {@code a} not in {@code b}, in order; linear, as groups reach thousands. */

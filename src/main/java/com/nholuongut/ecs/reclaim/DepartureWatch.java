@@ -3,7 +3,9 @@ package com.nholuongut.ecs.reclaim;
 import com.nholuongut.ecs.discovery.Addresses;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.Peer;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -14,8 +16,9 @@ import java.util.TreeSet;
 
 /**
  * When to look at the router: after a member left the group (terminated, or out of its Auto Scaling Group;
- * a stopped instance is still in the group), from the next refresh on, for {@link #WATCH} and at least
- * {@link #MIN_WATCH_REFRESHES} refreshes, since the router may count a dead peer as connected for a while.
+ * a stopped instance is still in the group), from the next refresh on, for {@link #WATCH} of the clock and at
+ * least {@link #MIN_WATCH_REFRESHES} refreshes (fewer fit in that time when the API budget stretches the
+ * interval), since the router may count a dead peer as connected for a while.
  * Members gone while the agent was down are found at its first refresh, from the peers it last saved.
  * Every member keeps the same watch, so a next-lowest member taking over goes on for the same time.
  */
@@ -24,7 +27,7 @@ final class DepartureWatch {
     static final Duration WATCH = Duration.ofMinutes(10);
     static final int MIN_WATCH_REFRESHES = 10;
 
-    private final int watchRefreshes;
+    private final Clock clock;
     /** Instance ids of the group at the last refresh; null before the first. */
     private Map<String, Peer> previous;
     /** The addresses saved before this agent started, until its first refresh compares them. */
@@ -32,11 +35,12 @@ final class DepartureWatch {
     /** Members that left, by host name (their nicknames in Net), for the reclaim's log line. */
     private final Map<String, Peer> departedHosts = new HashMap<>();
     private int refreshesLeft;
+    private Instant watchUntil = Instant.MIN;
     private boolean departedNow;
 
-    DepartureWatch(Duration refreshInterval) {
-        this.watchRefreshes = (int) Math.max(MIN_WATCH_REFRESHES,
-                Math.ceil(WATCH.toMillis() / (double) Math.max(1, refreshInterval.toMillis())));
+    /** @param clock the time the watch is measured in */
+    DepartureWatch(Clock clock) {
+        this.clock = clock;
     }
 
     /** The peers saved before this agent started: those no longer in the group at the first refresh left. */
@@ -68,9 +72,10 @@ final class DepartureWatch {
         lastKnown = null;
         departedNow = departed;
         if (departed) {
-            refreshesLeft = watchRefreshes + 1;
+            refreshesLeft = MIN_WATCH_REFRESHES + 1;
+            watchUntil = clock.instant().plus(WATCH);
         }
-        boolean watching = refreshesLeft > 0;
+        boolean watching = refreshesLeft > 0 || !clock.instant().isAfter(watchUntil);
         refreshesLeft = Math.max(0, refreshesLeft - 1);
         return watching && !departed;
     }

@@ -7,7 +7,7 @@ import com.nholuongut.ecs.discovery.PeerSource;
 import com.nholuongut.ecs.launch.RouterReport;
 import com.nholuongut.ecs.launch.Tools;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -47,10 +47,11 @@ public final class Reclaimer {
     /** Checks left after the watch for peers still awaiting confirmation (a failing rmpeer, say). */
     private int extraChecks;
 
-    public Reclaimer(Tools tools, Path stateDir, Duration refreshInterval) {
+    /** @param clock the time the departure watch is measured in */
+    public Reclaimer(Tools tools, Path stateDir, Clock clock) {
         this.tools = tools;
         this.reclaimed = new ReclaimedStore(stateDir);
-        this.watch = new DepartureWatch(refreshInterval);
+        this.watch = new DepartureWatch(clock);
     }
 
     /** The peers saved before this agent started: those no longer in the group at the first refresh left. */

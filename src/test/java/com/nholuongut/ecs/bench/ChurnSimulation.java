@@ -14,6 +14,7 @@ import com.nholuongut.ecs.launch.ProcessRunner;
 import com.nholuongut.ecs.launch.Tools;
 import com.nholuongut.ecs.state.PeerState;
 import com.nholuongut.ecs.testing.TestConfig;
+import com.nholuongut.ecs.testing.VirtualTime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +53,8 @@ public final class ChurnSimulation {
     private final Set<Integer> booted = new HashSet<>();
     private final Path stateRoot;
     private long now;
+    /** The agents' clock: the simulation's time line. */
+    private final VirtualTime clock = new VirtualTime();
     private int next;
     private int outages;
 
@@ -168,7 +171,7 @@ public final class ChurnSimulation {
                     ConfigKey.NET_BIN, "/bin/true", ConfigKey.SCOPE_BIN, "/bin/true",
                     ConfigKey.STATE_DIR, dir.toString()));
             agents.put(i, new Daemon(config, () -> new SimSource(i), new Tools(config, tools(i)),
-                    new PeerState(dir), () -> { }, random.split()));
+                    new PeerState(dir), () -> { }, random.split(), clock, clock));
             queue.add(new long[] {now + random.nextLong(30_000), i});
         }
     }
@@ -181,9 +184,10 @@ public final class ChurnSimulation {
                 continue;
             }
             now = e[0];
+            clock.set(now);
             Daemon agent = agents.get(i);
             if (booted.add(i)) {
-                agent.boot();
+                agent.step();
                 if (!owned.containsKey(peerName(i))) {
                     // A new peer gets its share of the range from a live peer, as Net's allocator does.
                     owned.entrySet().stream()
@@ -195,7 +199,7 @@ public final class ChurnSimulation {
                             });
                 }
             } else {
-                agent.refresh();
+                agent.step();
             }
             queue.add(new long[] {now + agent.nextDelay().toMillis(), i});
         }

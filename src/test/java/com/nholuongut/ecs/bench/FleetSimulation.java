@@ -17,6 +17,7 @@ import com.nholuongut.ecs.launch.ProcessRunner;
 import com.nholuongut.ecs.launch.Tools;
 import com.nholuongut.ecs.state.PeerState;
 import com.nholuongut.ecs.testing.TestConfig;
+import com.nholuongut.ecs.testing.VirtualTime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +49,8 @@ public final class FleetSimulation {
     private long[] callTimes = new long[1 << 16];
     private int calls;
     private long now;
+    /** The agents' clock: the simulation's time line. */
+    private final VirtualTime clock = new VirtualTime();
     private String newcomer;
     private long[] firstSeen;
 
@@ -131,7 +134,7 @@ public final class FleetSimulation {
         for (int i = 0; i <= size; i++) {
             int index = i;
             Daemon daemon = new Daemon(config, () -> new SimSource(index, peer(index)), tools, state, () -> { },
-                    random.split());
+                    random.split(), clock, clock);
             agents.add(daemon);
             if (i < size) {
                 // An Auto Scaling Group launching the whole group within a minute.
@@ -150,6 +153,7 @@ public final class FleetSimulation {
                 break;
             }
             now = e.time();
+            clock.set(now);
             Daemon agent = agents.get(e.agent());
             if (!booted[e.agent()]) {
                 if (e.agent() == size) {
@@ -159,13 +163,13 @@ public final class FleetSimulation {
                     newcomer = joining.address();
                 }
                 int before = calls;
-                agent.boot();
+                agent.step();
                 booted[e.agent()] = true;
                 if (e.agent() < size) {
                     bootCalls += calls - before;
                 }
             } else {
-                agent.refresh();
+                agent.step();
             }
             queue.add(new Event(now + agent.nextDelay().toMillis(), e.agent()));
         }

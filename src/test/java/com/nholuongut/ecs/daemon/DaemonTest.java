@@ -2,356 +2,396 @@ package com.nholuongut.ecs.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nholuongut.ecs.UnavailableException;
-import com.nholuongut.ecs.aws.InstanceIdentity;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.config.ConfigKey;
-import com.nholuongut.ecs.discovery.Discovery;
-import com.nholuongut.ecs.discovery.GroupSource;
-import com.nholuongut.ecs.discovery.Peer;
-import com.nholuongut.ecs.discovery.PeerSource;
-import com.nholuongut.ecs.launch.ProcessRunner;
+import com.nholuongut.ecs.daemon.DaemonState.Phase;
+import com.nholuongut.ecs.discovery.NoPeerGroupException;
 import com.nholuongut.ecs.launch.Tools;
 import com.nholuongut.ecs.state.PeerState;
+import com.nholuongut.ecs.testing.LogCapture;
 import com.nholuongut.ecs.testing.TestConfig;
+import com.nholuongut.ecs.testing.VirtualTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashSet;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The daemon's state machine in-process: boot and refresh steps driven one by one, AWS as a settable group,
- * and Net and Scope as a model that enforces the real scripts' command-line rules (as fake-tool.py does for
- * the end-to-end tests): {@code connect}/{@code forget} need a peer, {@code launch} fails while running.
+ * The daemon's state machine in-process, one {@link Daemon#step()} at a time: AWS as a settable group
+ * ({@link FakeGroup}), Net and Scope as a model of their real command lines ({@link ToolModel}), the state file
+ * on disk. Each case asserts where the router and Scope end up and the state the daemon is in, besides the
+ * calls that led there. The loop itself (waits, backoff, readiness, stop) is {@link DaemonLoopTest}'s.
  */
 class DaemonTest {
 
-    /** Net and Scope as the real command lines behave, with the router's targets kept. */
-    static final class NetModel implements ProcessRunner {
-        boolean netRunning;
-        boolean scopeRunning;
-        final LinkedHashSet<String> targets = new LinkedHashSet<>();
-        final List<List<String>> calls = new ArrayList<>();
-        int launches;
-        /** How many {@code connect} calls fail next, as when the router's HTTP API does not answer. */
-        int failConnects;
-        /** How many {@code scope launch} calls fail next, as when Docker does not answer. */
-        int failScopeLaunches;
-        /** The arguments Scope runs with; null when it does not run. */
-        List<String> scopeArgs;
-        /** Runs while a {@code connect} does, as a SIGTERM that arrives during a slow tool call. */
-        Runnable duringConnect = () -> { };
-        /** What {@code report} prints while Net runs (the real script fails when it does not). */
-        String report = "{\"Router\": {\"Name\": \"aa:aa:aa:aa:aa:01\", \"Peers\": []}, \"IPAM\": {\"Entries\": []}}";
+    static final List<String> STATUS = List.of("nholuongut", "status");
 
-        @Override
-        public Result run(List<String> argv, Map<String, String> env, Duration timeout) {
-            String tool = Path.of(argv.get(0)).getFileName().toString();
-            List<String> args = argv.subList(1, argv.size());
-            calls.add(new ArrayList<>(argv.subList(1, argv.size())));
-            String sub = args.isEmpty() ? "" : args.get(0);
-            List<String> rest = args.subList(Math.min(1, args.size()), args.size());
-            if (tool.equals("scope")) {
-                if (sub.equals("launch")) {
-                    if (scopeRunning) {
-                        return fail(1, "nholuongutscope is already running.");
-                    }
-                    if (failScopeLaunches > 0) {
-                        failScopeLaunches--;
-                        return fail(1, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.");
-                    }
-                    scopeRunning = true;
-                    scopeArgs = List.copyOf(rest);
-                } else if (sub.equals("stop")) {
-                    scopeRunning = false;
-                    scopeArgs = null;
-                }
-                return ok();
-            }
-            switch (sub) {
-                case "status":
-                    return netRunning ? ok() : fail(1, "nholuongut container is not present. Have you launched it?");
-                case "launch":
-                    if (netRunning) {
-                        return fail(3, "nholuongut is already running");
-                    }
-                    netRunning = true;
-                    launches++;
-                    targets.clear();
-                    rest.stream().filter(w -> !w.startsWith("-") && !w.startsWith("consensus=")).forEach(targets::add);
-                    return ok();
-                case "connect":
-                    duringConnect.run();
-                    if (rest.isEmpty()) {
-                        return fail(1, "usage");
-                    }
-                    if (failConnects > 0) {
-                        failConnects--;
-                        return fail(1, "curl: (7) Failed to connect to 127.0.0.1 port 6784: Connection refused");
-                    }
-                    boolean replace = rest.get(0).equals("--replace");
-                    List<String> peers = replace ? rest.subList(1, rest.size()) : rest;
-                    if (peers.isEmpty()) {
-                        return fail(2, "curl: (2) no URL specified");
-                    }
-                    if (replace) {
-                        targets.clear();
-                    }
-                    targets.addAll(peers);
-                    return ok();
-                case "forget":
-                    if (rest.isEmpty()) {
-                        return fail(1, "usage");
-                    }
-                    rest.forEach(targets::remove);
-                    return ok();
-                case "report":
-                    return netRunning ? new Result(0, report, "", Duration.ZERO)
-                            : fail(1, "nholuongut container is not present. Have you launched it?");
-                case "rmpeer":
-                    return rest.isEmpty() ? fail(1, "usage") : netRunning ? ok() : fail(1, "not running");
-                default:
-                    return ok();
-            }
-        }
-
-        static Result ok() {
-            return new Result(0, "", "", Duration.ZERO);
-        }
-
-        static Result fail(int code, String stderr) {
-            return new Result(code, "", stderr, Duration.ZERO);
-        }
-    }
-
-    /** AWS: the group's other members, or down; no host of a departed router is left. */
-    static final class Group implements PeerSource {
-        final List<String> peers = new ArrayList<>();
-        String self = "i-999";
-        boolean down;
-        int calls;
-
-        @Override
-        public Set<String> presentHosts(Collection<String> hostNames) {
-            return Set.of();
-        }
-
-        @Override
-        public Discovery discover() {
-            calls++;
-            if (down) {
-                throw new UnavailableException("cannot reach AWS for ec2:DescribeInstances: test outage", null);
-            }
-            List<Peer> members = new ArrayList<>();
-            for (int i = 0; i < peers.size(); i++) {
-                members.add(new Peer("i-" + (100 + i), peers.get(i), "running"));
-            }
-            return new Discovery(new InstanceIdentity(self, "us-east-1", "10.0.0.1"),
-                    GroupSource.tag("nholuongut:peerGroupName", "blue"), members, members.size() + 1);
-        }
-    }
+    @RegisterExtension
+    final LogCapture daemonLog = LogCapture.of(Transitions.class);
+    @RegisterExtension
+    final LogCapture discoveryLog = LogCapture.of(Discoverer.class);
+    @RegisterExtension
+    final LogCapture toolLog = LogCapture.of(Tools.class);
+    @RegisterExtension
+    final LogCapture stateLog = LogCapture.of(PeerState.class);
 
     @TempDir
     Path stateDir;
-    final NetModel tools = new NetModel();
-    final Group group = new Group();
+    final ToolModel tools = new ToolModel();
+    final FakeGroup group = new FakeGroup();
     final AtomicInteger ready = new AtomicInteger();
+    final VirtualTime time = new VirtualTime();
+    final Map<ConfigKey<?>, String> settings = new HashMap<>();
     Daemon daemon;
 
     @BeforeEach
     void setUp() {
         group.peers.addAll(List.of("10.0.0.2", "10.0.0.3"));
+        settings.putAll(Map.of(ConfigKey.NET_BIN, "/usr/local/bin/nholuongut", ConfigKey.SCOPE_BIN,
+                "/usr/local/bin/scope", ConfigKey.STATE_DIR, stateDir.toString(), ConfigKey.RECLAIM_DEPARTED, "false",
+                ConfigKey.SCOPE_APPS, "all"));
     }
 
     Daemon daemon() {
-        return daemon(false);
+        AgentConfig config = TestConfig.of(settings);
+        daemon = new Daemon(config, () -> group, new Tools(config, tools), new PeerState(stateDir),
+                ready::incrementAndGet, new SplittableRandom(1), time, time);
+        return daemon;
     }
 
-    Daemon daemon(boolean reclaim) {
-        AgentConfig config = TestConfig.of(Map.of(ConfigKey.NET_BIN, "/usr/local/bin/nholuongut",
-                ConfigKey.SCOPE_BIN, "/usr/local/bin/scope", ConfigKey.STATE_DIR, stateDir.toString(),
-                ConfigKey.RECLAIM_DEPARTED, String.valueOf(reclaim)));
-        daemon = new Daemon(config, () -> group, new Tools(config, tools), new PeerState(stateDir),
-                ready::incrementAndGet, new SplittableRandom(1));
-        return daemon;
+    void save(String json) throws Exception {
+        Files.writeString(stateDir.resolve("peers.json"), json);
+    }
+
+    static List<String> argv(String... words) {
+        return List.of(words);
     }
 
     @Test
     void boot_launchesNetWithTheGroupAndConsensus_thenScope_andIsReadyOnce() {
-        daemon().boot();
-        daemon.refresh();
+        assertThat(daemon().step().phase()).isEqualTo(Phase.UP);
+        daemon.step();
 
-        assertThat(tools.calls).containsExactly(List.of("status"),
-                List.of("launch", "--ipalloc-init", "consensus=3", "10.0.0.2", "10.0.0.3"), List.of("stop"),
-                List.of("launch", "--probe.ecs=true", "10.0.0.2", "10.0.0.3"));
+        assertThat(tools.calls).containsExactly(STATUS,
+                argv("nholuongut", "launch", "--ipalloc-init", "consensus=3", "10.0.0.2", "10.0.0.3"),
+                argv("scope", "stop"), argv("scope", "launch", "--probe.ecs=true", "10.0.0.2", "10.0.0.3"));
         assertThat(tools.targets).containsExactly("10.0.0.2", "10.0.0.3");
+        assertThat(tools.scopeArgs).containsExactly("--probe.ecs=true", "10.0.0.2", "10.0.0.3");
         assertThat(ready).hasValue(1);
         assertThat(daemon.whyNetNotUp()).isNull();
+        assertThat(daemonLog.lines()).contains("peer group tag nholuongut:peerGroupName=blue has 3 member(s); peers:"
+                + " [10.0.0.2, 10.0.0.3]");
     }
 
     @Test
     void boot_freshInstanceWhileAwsIsDown_launchesNothing_thenTheWholeGroupOnceAwsAnswers() {
-        group.down = true;
-        daemon().boot();
-        daemon.refresh();
-        daemon.refresh();
+        group.down(true);
+        assertThat(daemon().step().phase()).isEqualTo(Phase.WAITING_FOR_GROUP);
+        daemon.step();
+        daemon.step();
 
         assertThat(tools.netRunning).as("no lone Net").isFalse();
-        assertThat(tools.calls).containsExactly(List.of("status"));
+        assertThat(tools.calls).containsExactly(STATUS);
         assertThat(ready).hasValue(0);
         assertThat(daemon.whyNetNotUp()).startsWith("no saved peers, and discovery fails: cannot reach AWS");
+        assertThat(discoveryLog.lines()).as("one line for the streak").singleElement().asString()
+                .startsWith("discovery failed, retrying with backoff: cannot reach AWS");
+        assertThat(daemonLog.lines()).filteredOn(l -> l.contains("not launching nholuongut Net until AWS answers"))
+                .hasSize(1);
 
-        group.down = false;
-        daemon.refresh();
+        group.down(false);
+        assertThat(daemon.step().phase()).isEqualTo(Phase.UP);
 
         assertThat(tools.launches).isEqualTo(1);
-        assertThat(tools.calls).contains(List.of("launch", "--ipalloc-init", "consensus=3", "10.0.0.2", "10.0.0.3"));
+        assertThat(tools.consensus).as("the whole group's consensus").isEqualTo("consensus=3");
         assertThat(tools.targets).containsExactly("10.0.0.2", "10.0.0.3");
         assertThat(tools.scopeRunning).isTrue();
         assertThat(ready).hasValue(1);
+        assertThat(discoveryLog.lines()).contains("discovery works again after 3 failed attempt(s)");
+    }
+
+    @Test
+    void boot_noPeerGroup_launchesNothingWithOneError_andJoinsOnceTagged() {
+        group.error = new NoPeerGroupException("instance i-999 has no tag nholuongut:peerGroupName");
+        daemon().step();
+        daemon.step();
+
+        assertThat(daemon.state().phase()).isEqualTo(Phase.WAITING_FOR_GROUP);
+        assertThat(tools.calls).containsExactly(STATUS);
+        assertThat(discoveryLog.lines()).singleElement().asString()
+                .isEqualTo("discovery failed, retrying with backoff: instance i-999 has no tag nholuongut:peerGroupName");
+
+        group.error = null;
+        daemon.step();
+
+        assertThat(tools.calls).contains(argv("nholuongut", "launch", "--ipalloc-init", "consensus=3", "10.0.0.2",
+                "10.0.0.3"));
+        assertThat(tools.targets).containsExactly("10.0.0.2", "10.0.0.3");
     }
 
     @Test
     void boot_savedPeersWhileAwsIsDown_launchWithThem_andJoinTheOthersLater() throws Exception {
-        Files.writeString(stateDir.resolve("peers.json"), "{\"version\": 1, \"members\": 2, \"peers\": [\"10.0.0.7\"]}");
-        group.down = true;
-        daemon().boot();
+        save("{\"version\": 1, \"members\": 2, \"peers\": [\"10.0.0.7\"]}");
+        group.down(true);
+        assertThat(daemon().step()).isEqualTo(new DaemonState(Phase.UP, List.of("10.0.0.7"), 2));
 
-        assertThat(tools.calls).contains(List.of("launch", "--ipalloc-init", "consensus=2", "10.0.0.7"));
+        assertThat(tools.calls).containsExactly(STATUS, argv("nholuongut", "launch", "--ipalloc-init", "consensus=2",
+                "10.0.0.7"), argv("scope", "stop"), argv("scope", "launch", "--probe.ecs=true", "10.0.0.7"));
+        assertThat(ready).hasValue(1);
 
-        group.down = false;
-        daemon.refresh();
+        group.down(false);
+        daemon.step();
 
         assertThat(tools.targets).containsExactly("10.0.0.2", "10.0.0.3");
-        assertThat(tools.calls).contains(List.of("forget", "10.0.0.7"));
+        assertThat(tools.calls).contains(argv("nholuongut", "forget", "10.0.0.7"));
+        assertThat(tools.launches).isEqualTo(1);
+    }
+
+    @Test
+    void boot_savedPeersWhileAwsIsDown_withScopeAppsFromIds_scopeWaitsForAws() throws Exception {
+        settings.put(ConfigKey.SCOPE_APPS, "3");
+        save("{\"version\": 1, \"members\": 2, \"peers\": [\"10.0.0.7\"]}");
+        group.down(true);
+        daemon().step();
+
+        assertThat(tools.calls).noneMatch(c -> c.get(0).equals("scope"));
+        assertThat(daemonLog.lines()).contains("Scope waits for AWS: which members run its app is known from their"
+                + " instance ids");
+    }
+
+    @Test
+    void boot_failedLaunchWhileAwsIsDown_isRetriedWithTheSavedPeers() throws Exception {
+        save("{\"version\": 1, \"members\": 2, \"peers\": [\"10.9.0.2\"]}");
+        group.down(true);
+        tools.failLaunches = 1;
+        assertThat(daemon().step().phase()).isEqualTo(Phase.NET_DOWN);
+        assertThat(daemon.whyNetNotUp()).startsWith("nholuongut launch failed");
+        assertThat(ready).hasValue(0);
+
+        assertThat(daemon.step().phase()).isEqualTo(Phase.UP);
+
+        List<String> launch = argv("nholuongut", "launch", "--ipalloc-init", "consensus=2", "10.9.0.2");
+        assertThat(tools.calls(("nholuongut"), "launch")).containsExactly(launch, launch);
+        assertThat(tools.targets).containsExactly("10.9.0.2");
+        assertThat(ready).hasValue(1);
+        assertThat(toolLog.lines()).anyMatch(l -> l.contains("launch") && l.contains("pull access denied"));
+    }
+
+    @Test
+    void boot_netAlreadyRunning_isAdoptedAndToldTheGroup_neverLaunchedAgain() throws Exception {
+        save("{\"version\": 1, \"members\": 3, \"peers\": [\"10.0.0.2\", \"10.0.0.8\"]}");
+        tools.netRunning = true;
+        tools.targets.addAll(List.of("10.0.0.2", "10.0.0.8"));
+
+        daemon().step();
+
+        assertThat(tools.launches).isZero();
+        assertThat(tools.targets).containsExactly("10.0.0.2", "10.0.0.3");
+        assertThat(tools.calls).contains(argv("nholuongut", "connect", "--replace", "10.0.0.2", "10.0.0.3"),
+                argv("nholuongut", "forget", "10.0.0.8"));
+        assertThat(ready).hasValue(1);
+    }
+
+    @Test
+    void boot_restartDuringAnOutageWithoutState_leavesTheRunningNetAlone_untilAwsAnswers() {
+        tools.netRunning = true;
+        tools.scopeRunning = true;
+        tools.targets.add("10.0.0.2");
+        group.down(true);
+
+        assertThat(daemon().step().phase()).isEqualTo(Phase.ADOPTED);
+        daemon.step();
+        daemon.step();
+
+        assertThat(tools.calls).as("no connect --replace with nothing, no Scope relaunch").containsExactly(STATUS);
+        assertThat(ready).as("Net runs: ready").hasValue(1);
+
+        group.down(false);
+        daemon.step();
+
+        assertThat(tools.targets).containsExactly("10.0.0.2", "10.0.0.3");
+        assertThat(tools.launches).isZero();
+    }
+
+    @Test
+    void boot_corruptStateFile_isAWarning_andNoLoneNet() throws Exception {
+        save("{\"peers\": [\"$(reboot)\"");
+        group.down(true);
+
+        assertThat(daemon().step().phase()).isEqualTo(Phase.WAITING_FOR_GROUP);
+
+        assertThat(stateLog.lines()).singleElement().asString().contains("ignoring corrupt");
+        assertThat(tools.netRunning).as("a corrupt file is no saved peers").isFalse();
+    }
+
+    @Test
+    void refresh_fleetChanges_connectReplaceThenForget_andOneScopeRelaunch() {
+        daemon().step();
+        int before = tools.size();
+        group.peers.set(1, "10.0.0.4");
+
+        daemon.step();
+
+        assertThat(tools.since(before)).containsExactly(
+                argv("nholuongut", "connect", "--replace", "10.0.0.2", "10.0.0.4"),
+                argv("nholuongut", "forget", "10.0.0.3"), argv("scope", "stop"),
+                argv("scope", "launch", "--probe.ecs=true", "10.0.0.2", "10.0.0.4"));
+        assertThat(tools.targets).containsExactly("10.0.0.2", "10.0.0.4");
+        assertThat(tools.launches).isEqualTo(1);
+        assertThat(daemonLog.lines()).contains("peers changed: added [10.0.0.4], removed [10.0.0.3]; now 2 peer(s)");
     }
 
     @Test
     void refresh_groupShrinksToThisInstance_forgetsTheDeparted_thenConnectsWhenMembersReturn() {
-        daemon().boot();
+        daemon().step();
         group.peers.clear();
-        daemon.refresh();
+        daemon.step();
 
         assertThat(tools.targets).isEmpty();
-        assertThat(tools.calls).contains(List.of("forget", "10.0.0.2", "10.0.0.3"))
-                .doesNotContain(List.of("connect", "--replace"));
+        assertThat(tools.calls).contains(argv("nholuongut", "forget", "10.0.0.2", "10.0.0.3"));
+        assertThat(tools.calls("nholuongut", "connect")).isEmpty();
 
         group.peers.add("10.0.0.9");
-        daemon.refresh();
+        daemon.step();
 
         assertThat(tools.targets).containsExactly("10.0.0.9");
         assertThat(tools.launches).isEqualTo(1);
+        assertThat(tools.scopeArgs).containsExactly("--probe.ecs=true", "10.0.0.9");
+    }
+
+    @Test
+    void refresh_quietGroup_runsNoToolAndWritesNoState() throws Exception {
+        daemon().step();
+        int calls = tools.size();
+        Files.setLastModifiedTime(stateDir.resolve("peers.json"), FileTime.fromMillis(1000));
+
+        daemon.step();
+        daemon.step();
+
+        assertThat(tools.size()).isEqualTo(calls);
+        assertThat(Files.getLastModifiedTime(stateDir.resolve("peers.json")).toMillis())
+                .as("peers.json not rewritten while nothing changed").isEqualTo(1000);
+    }
+
+    @Test
+    void refresh_onTheLowestMemberWithReclaimOn_aQuietGroupCallsOnlyWhatSpecLists() {
+        settings.put(ConfigKey.RECLAIM_DEPARTED, "true");
+        group.self = "i-001";
+        daemon().step();
+        for (int i = 0; i < 5; i++) {
+            daemon.step();
+        }
+
+        assertThat(tools.calls).containsExactly(STATUS,
+                argv("nholuongut", "launch", "--ipalloc-init", "consensus=3", "10.0.0.2", "10.0.0.3"),
+                argv("scope", "stop"), argv("scope", "launch", "--probe.ecs=true", "10.0.0.2", "10.0.0.3"));
     }
 
     @Test
     void refresh_memberLeavesBeforeTheFirstRefresh_isReclaimedByTheLowest_whoBootedLast() {
         // This agent booted last but has the lowest id; a member (ip-10-0-0-3) is terminated before its
         // first refresh: the departure is seen against the group boot found.
+        settings.put(ConfigKey.RECLAIM_DEPARTED, "true");
         group.self = "i-001";
         tools.report = "{\"Router\": {\"Name\": \"aa:aa:aa:aa:aa:01\", \"Peers\": []}, \"IPAM\": {\"Entries\": ["
                 + "{\"Peer\": \"dd:dd:dd:dd:dd:dd\", \"Nickname\": \"ip-10-0-0-3\", \"Size\": 512,"
                 + " \"IsKnownPeer\": false}]}}";
-        daemon(true).boot();
+        daemon().step();
         group.peers.remove("10.0.0.3");
         for (int i = 0; i < 3; i++) {
-            daemon.refresh();
+            time.advance(java.time.Duration.ofSeconds(60));
+            daemon.step();
         }
 
         assertThat(tools.targets).containsExactly("10.0.0.2");
-        assertThat(tools.calls).contains(List.of("forget", "10.0.0.3"), List.of("rmpeer", "dd:dd:dd:dd:dd:dd"));
+        assertThat(tools.calls).contains(argv("nholuongut", "forget", "10.0.0.3"),
+                argv("nholuongut", "rmpeer", "dd:dd:dd:dd:dd:dd"));
     }
 
     @Test
-    void refresh_failedConnect_isRetriedAtTheNextRefresh_evenWhileAwsIsDown() {
-        daemon().boot();
+    void refresh_failedConnect_isLoggedWithItsStderr_andRetried_evenWhileAwsIsDown_untilItWorks() {
+        daemon().step();
         group.peers.add("10.0.0.4");
         tools.failConnects = 1;
-        daemon.refresh();
+        daemon.step();
         assertThat(tools.targets).containsExactly("10.0.0.2", "10.0.0.3");
+        assertThat(toolLog.lines()).anyMatch(l -> l.contains("connect --replace") && l.contains("Connection refused"));
 
-        group.down = true;
-        daemon.refresh();
+        group.down(true);
+        daemon.step();
         assertThat(tools.targets).as("retried with the last good peers").containsExactly("10.0.0.2", "10.0.0.3",
                 "10.0.0.4");
-        int calls = tools.calls.size();
-        daemon.refresh();
-        assertThat(tools.calls).as("nothing left to retry: no tool call").hasSize(calls);
+        int calls = tools.size();
+        daemon.step();
+        group.down(false);
+        daemon.step();
+        assertThat(tools.size()).as("nothing left to retry: no tool call").isEqualTo(calls);
     }
 
     @Test
     void refresh_failedScopeLaunch_isRetriedWithItsLine_evenWhileAwsIsDown() {
         tools.failScopeLaunches = 1;
-        daemon().boot();
+        daemon().step();
         assertThat(tools.scopeRunning).isFalse();
 
-        group.down = true;
-        daemon.refresh();
+        group.down(true);
+        daemon.step();
         assertThat(tools.scopeArgs).as("retried while AWS is away").containsExactly("--probe.ecs=true", "10.0.0.2",
                 "10.0.0.3");
 
-        int calls = tools.calls.size();
-        daemon.refresh();
-        group.down = false;
-        daemon.refresh();
-        assertThat(tools.calls).as("Scope runs its line: no Scope command").hasSize(calls);
-        assertThat(tools.scopeArgs).containsExactly("--probe.ecs=true", "10.0.0.2", "10.0.0.3");
+        int calls = tools.size();
+        daemon.step();
+        group.down(false);
+        daemon.step();
+        assertThat(tools.size()).as("Scope runs its line: no Scope command").isEqualTo(calls);
     }
 
     @Test
     void refresh_stopDuringARetriedConnect_runsNoScopeCommandAfterIt() {
         tools.failScopeLaunches = 2; // at boot and at the refresh: left to retry
-        daemon().boot();
+        daemon().step();
         group.peers.add("10.0.0.4");
         tools.failConnects = 2;
-        daemon.refresh();
+        daemon.step();
 
-        group.down = true;
+        group.down(true);
         tools.duringConnect = daemon::stop;
-        int calls = tools.calls.size();
-        daemon.refresh();
+        int calls = tools.size();
+        daemon.step();
 
-        assertThat(tools.calls.subList(calls, tools.calls.size())).as("the connect retried, then nothing")
-                .containsExactly(List.of("connect", "--replace", "10.0.0.2", "10.0.0.3", "10.0.0.4"));
+        assertThat(tools.since(calls)).as("the connect retried, then nothing")
+                .containsExactly(argv("nholuongut", "connect", "--replace", "10.0.0.2", "10.0.0.3", "10.0.0.4"));
         assertThat(tools.scopeRunning).isFalse();
     }
 
     @Test
-    void boot_netAlreadyRunning_isAdoptedAndToldTheGroup_neverLaunchedAgain() throws Exception {
-        Files.writeString(stateDir.resolve("peers.json"),
-                "{\"version\": 1, \"members\": 3, \"peers\": [\"10.0.0.2\", \"10.0.0.8\"]}");
-        tools.netRunning = true;
-        tools.targets.addAll(List.of("10.0.0.2", "10.0.0.8"));
+    void step_stopDuringTheDiscovery_runsNoTool() {
+        daemon();
+        group.duringDiscover = daemon::stop;
 
-        daemon().boot();
+        assertThat(daemon.step().phase()).isEqualTo(Phase.BOOTING);
 
-        assertThat(tools.launches).isZero();
-        assertThat(tools.targets).containsExactly("10.0.0.2", "10.0.0.3");
-        assertThat(tools.calls).contains(List.of("forget", "10.0.0.8"));
-        assertThat(ready).hasValue(1);
+        assertThat(tools.calls).isEmpty();
     }
 
     @Test
-    void refresh_quietGroup_runsNoToolAndWritesNoState() throws Exception {
-        daemon().boot();
-        int calls = tools.calls.size();
-        var written = Files.getLastModifiedTime(stateDir.resolve("peers.json"));
-        Files.setLastModifiedTime(stateDir.resolve("peers.json"), java.nio.file.attribute.FileTime.fromMillis(1000));
+    void boot_invalidConfigurationInTheSource_isThrown_notRetried() {
+        AgentConfig config = TestConfig.of(settings);
+        daemon = new Daemon(config, () -> {
+            throw new com.nholuongut.ecs.config.ConfigException("nholuongut.config line 1: DISCOVERY: bad");
+        }, new Tools(config, tools), new PeerState(stateDir), ready::incrementAndGet, new SplittableRandom(1), time,
+                time);
 
-        daemon.refresh();
-        daemon.refresh();
-
-        assertThat(tools.calls).hasSize(calls);
-        assertThat(Files.getLastModifiedTime(stateDir.resolve("peers.json")).toMillis())
-                .as("peers.json not rewritten while nothing changed (was %s)", written).isEqualTo(1000);
+        org.assertj.core.api.Assertions.assertThatThrownBy(daemon::step)
+                .hasMessageContaining("DISCOVERY: bad");
+        assertThat(tools.calls).isEmpty();
     }
 }

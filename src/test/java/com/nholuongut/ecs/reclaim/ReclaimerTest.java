@@ -13,6 +13,7 @@ import com.nholuongut.ecs.discovery.PeerSource;
 import com.nholuongut.ecs.launch.ProcessRunner;
 import com.nholuongut.ecs.launch.Tools;
 import com.nholuongut.ecs.testing.TestConfig;
+import com.nholuongut.ecs.testing.VirtualTime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,9 @@ class ReclaimerTest {
 
     @TempDir
     Path state;
+    final VirtualTime clock = new VirtualTime();
+    /** The time between two refreshes. */
+    Duration interval = Duration.ofSeconds(60);
 
     /** A member's tools: `report` lists one dead peer on host ip-10-0-0-9; every call is recorded. */
     static class Net implements ProcessRunner {
@@ -76,7 +80,7 @@ class ReclaimerTest {
     Reclaimer reclaimer(Net net, Path dir) {
         AgentConfig config = TestConfig.of(Map.of(ConfigKey.PEER_GROUP_TAG, "k", ConfigKey.SCOPE_ENABLED, "false",
                 ConfigKey.NET_BIN, "/bin/true", ConfigKey.SCOPE_BIN, "/bin/true", ConfigKey.STATE_DIR, dir.toString()));
-        return new Reclaimer(new Tools(config, net), dir, Duration.ofSeconds(60));
+        return new Reclaimer(new Tools(config, net), dir, clock);
     }
 
     static Discovery view(String self, String... others) {
@@ -88,8 +92,10 @@ class ReclaimerTest {
                 peers.size() + 1);
     }
 
-    static void refresh(Reclaimer r, Discovery view, Aws aws, int times) {
+    /** {@code times} refreshes, one {@link #interval} apart on the reclaimers' clock. */
+    void refresh(Reclaimer r, Discovery view, Aws aws, int times) {
         for (int i = 0; i < times; i++) {
+            clock.advance(interval);
             r.afterRefresh(view, aws);
         }
     }
@@ -192,7 +198,8 @@ class ReclaimerTest {
         AgentConfig config = TestConfig.of(Map.of(ConfigKey.PEER_GROUP_TAG, "k", ConfigKey.REFRESH_INTERVAL, "1s",
                 ConfigKey.SCOPE_ENABLED, "false", ConfigKey.NET_BIN, "/bin/true", ConfigKey.SCOPE_BIN, "/bin/true",
                 ConfigKey.STATE_DIR, state.toString()));
-        Reclaimer r = new Reclaimer(new Tools(config, net), state, Duration.ofSeconds(5));
+        interval = Duration.ofSeconds(5);
+        Reclaimer r = new Reclaimer(new Tools(config, net), state, clock);
         r.afterRefresh(view("i-1", "i-2", "i-3"), aws);
         refresh(r, view("i-1", "i-2"), aws, 200);
         assertThat(reports(net)).as("600 s at 5 s").isEqualTo(120);

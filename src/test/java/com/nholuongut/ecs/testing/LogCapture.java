@@ -1,5 +1,6 @@
 package com.nholuongut.ecs.testing;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -14,6 +15,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
 
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private Level before;
 
     private LogCapture(Class<?> source) {
         this.logger = (Logger) LoggerFactory.getLogger(source);
@@ -28,11 +30,15 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
         appender.list.clear();
         appender.start();
         logger.addAppender(appender);
+        // INFO and above, whatever the agent's logging set-up left the logger at: the lines a user sees.
+        before = logger.getLevel();
+        logger.setLevel(Level.INFO);
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
         logger.detachAppender(appender);
+        logger.setLevel(before);
     }
 
     /** The lines logged so far in this test. */
