@@ -113,10 +113,13 @@ class DiscoverJarIT {
             pb.environment().put("NHOLUONGUT_CONFIG_DIR", configDir.toString());
             pb.environment().putAll(env);
             Process p = pb.redirectErrorStream(true).redirectOutput(configDir.resolve("out.txt").toFile()).start();
-            Thread.sleep(1500);
+            // Its first metadata request: discover is past start-up and waiting for IMDS.
+            silent.setSoTimeout(30_000);
+            java.net.Socket request = silent.accept();
             assertThat(p.isAlive()).isTrue();
             p.destroy();
             assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            request.close();
 
             // The JVM's own answer to SIGTERM (128 + 15): only `run` turns it into a clean exit 0.
             assertThat(p.exitValue()).isEqualTo(143);
@@ -185,13 +188,16 @@ class DiscoverJarIT {
             }
             List<ProcessHandle> children = parent.descendants().toList();
             assertThat(children).as("the relaunched child").isNotEmpty();
-            Thread.sleep(1000);
+            // The child's first metadata request: it is past start-up and waiting for IMDS.
+            silent.setSoTimeout(30_000);
+            java.net.Socket request = silent.accept();
 
             parent.destroy();
 
             assertThat(parent.waitFor(15, TimeUnit.SECONDS)).isTrue();
             assertThat(parent.exitValue()).isEqualTo(143);
             assertThat(children).as("children alive after the parent's exit").noneMatch(ProcessHandle::isAlive);
+            request.close();
         }
     }
 

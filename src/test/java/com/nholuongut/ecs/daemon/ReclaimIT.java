@@ -109,7 +109,8 @@ class ReclaimIT {
                     assertThat(await(() -> p.stdout().contains("removed [" + sleeperAddress + "]"),
                             Duration.ofSeconds(15))).isTrue();
                 }
-                Thread.sleep(4000);
+                // Past the two checks that a reclaim would need: the next refreshes of every agent.
+                awaitMore(processes, "DEBUG refresh ", 3);
                 assertThat(agents).allMatch(a -> a.rmpeers() == 0);
                 fleet.start(sleeper);
 
@@ -117,7 +118,8 @@ class ReclaimIT {
                 String victimAddress = fleet.address(victim);
                 proxy.down(true);
                 fleet.terminate(victim);
-                Thread.sleep(5000);
+                // Two failed discoveries of every agent (the first logged at WARN, the next at DEBUG).
+                awaitMore(processes, "DEBUG discovery failed again", 1);
                 assertThat(agents).allMatch(a -> a.rmpeers() == 0);
                 proxy.down(false);
 
@@ -125,7 +127,7 @@ class ReclaimIT {
                 // Up to 60 s: the agents may sit in a backoff wait (full jitter, doubling per failure).
                 assertThat(await(() -> lowest.rmpeers() == 1, Duration.ofSeconds(60)))
                         .as(processes.get(0).stdout()).isTrue();
-                Thread.sleep(4000);
+                awaitMore(processes, "DEBUG refresh ", 3);
                 // Exactly one rmpeer, by the lowest member, for the victim only: not for the stopped host, not
                 // for the live member that has a dead peer's host name.
                 assertThat(agents).extracting(Agent::rmpeers).containsExactly(1L, 0L, 0L);
@@ -161,12 +163,22 @@ class ReclaimIT {
                 fleet.terminate(ids.get(2));
                 assertThat(await(() -> lowest.tools().calls().stream().filter(c -> c.contains("report")).count()
                         > reportsBefore, Duration.ofSeconds(20))).as("the restarted agent looked again").isTrue();
-                Thread.sleep(3000);
+                awaitMore(processes, "DEBUG refresh ", 3);
                 assertThat(agents).extracting(Agent::rmpeers).containsExactly(1L, 0L, 0L);
             } finally {
                 processes.forEach(AgentProcess::close);
                 agents.forEach(a -> a.host().close());
             }
+        }
+    }
+
+    /** Waits until every agent has logged {@code more} lines starting with {@code prefix} beyond those so far. */
+    static void awaitMore(List<AgentProcess> processes, String prefix, int more) throws InterruptedException {
+        List<Integer> targets = processes.stream().map(p -> p.lines(prefix) + more).toList();
+        for (int i = 0; i < processes.size(); i++) {
+            AgentProcess p = processes.get(i);
+            int target = targets.get(i);
+            assertThat(await(() -> p.lines(prefix) >= target, Duration.ofSeconds(60))).as(p.stdout()).isTrue();
         }
     }
 }

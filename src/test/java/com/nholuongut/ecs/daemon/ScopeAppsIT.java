@@ -73,7 +73,7 @@ class ScopeAppsIT {
                 env.put("NHOLUONGUT_REFRESH_INTERVAL", "1s");
                 env.put("NHOLUONGUT_API_BUDGET", "100");
                 env.put("NHOLUONGUT_SCOPE_APPS", "2");
-                agents.add(new Agent(id, fleet.address(id), host.tools(), AgentProcess.start(host.dir(), env, "run")));
+                agents.add(new Agent(id, fleet.address(id), host.tools(), AgentProcess.start(host.dir(), env, "run", "--verbose")));
             }
             Agent a1 = agents.get(0);
             Agent a2 = agents.get(1);
@@ -93,7 +93,7 @@ class ScopeAppsIT {
                 assertThat(await(() -> a.process().stdout().contains("added [" + highAddress + "]"), SEEN))
                         .as(a.process().stdout()).isTrue();
             }
-            Thread.sleep(2000);
+            awaitRefreshes(agents);
             assertThat(agents).allMatch(a -> a.scopeCalls().size() == 2, "no Scope command for a non-app joiner");
 
             // A lower id joining becomes an app: a2 stops being one, every line changes once.
@@ -102,7 +102,7 @@ class ScopeAppsIT {
             List<String> shifted = sorted(lowAddress, a1.address());
             assertLines(Map.of(a1, line(true, List.of(lowAddress)), a2, line(false, shifted), a3, line(false, shifted),
                     a4, line(false, shifted)));
-            Thread.sleep(2000);
+            awaitRefreshes(agents);
             assertThat(agents).allMatch(a -> a.scopeCalls().size() == 4, "one relaunch each, at most once");
 
             // An app member leaving: the set shifts back to a2.
@@ -124,6 +124,13 @@ class ScopeAppsIT {
             Agent a = e.getKey();
             assertThat(await(() -> a.tools().scopeState().running() && a.lastScopeLaunch().equals(e.getValue()),
                     SEEN)).as("%s: %s (calls %s)", a.id(), e.getValue(), a.scopeCalls()).isTrue();
+        }
+    }
+
+    /** Waits for two more refreshes of every agent: any Scope command the last change asked for is made by then. */
+    static void awaitRefreshes(List<Agent> agents) throws InterruptedException {
+        for (Agent a : agents) {
+            assertThat(a.process().awaitMore("DEBUG refresh ", 2, SEEN)).as(a.process().stdout()).isTrue();
         }
     }
 }

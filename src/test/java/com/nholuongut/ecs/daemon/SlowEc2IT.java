@@ -155,8 +155,8 @@ class SlowEc2IT {
         assertThat(await(() -> tools.router().running(), Duration.ofSeconds(30))).as(agent.stdout()).isTrue();
         proxy.delay("DescribeInstances", Duration.ofSeconds(60));
         proxy.clear();
+        // Seen by the proxy, which holds it for 60 s: the page is in flight.
         assertThat(await(() -> proxy.actions().contains("DescribeInstances"), Duration.ofSeconds(10))).isTrue();
-        Thread.sleep(500);
 
         long t0 = System.nanoTime();
         int code = agent.terminate(Duration.ofSeconds(10));
@@ -166,30 +166,33 @@ class SlowEc2IT {
     }
 
     /**
-     * Throttled from the first call for 20 s: nothing is launched meanwhile (a lone Net would split the
-     * network for good), then Net is launched once with the whole group. The calls made meanwhile are
-     * bounded: after a throttled discovery the agent waits a whole effective interval (here 5 s) on top of
-     * its backoff, and one discovery is at most 3 attempts (the SDK's adaptive retry strategy), so 20 s
-     * hold at most 20 / 5 + 1 = 5 discoveries: 15 requests.
+     * Throttled from the first call for three discoveries: nothing is launched meanwhile (a lone Net would split
+     * the network for good), then Net is launched once with the whole group. The calls made meanwhile are
+     * bounded: one discovery is at most 3 attempts (the SDK's adaptive retry strategy), and after a throttled
+     * discovery the agent waits a whole effective interval (here 2 s) on top of its backoff, so the two waits
+     * between the three take at least 4 s ({@link DaemonLoopTest} checks each wait on a virtual clock).
      */
     @Test
     void run_throttledAtFirstBoot_launchesNothingUntilItEnds_thenTheWholeGroup() throws Exception {
         Map<String, String> env = env();
-        env.put("NHOLUONGUT_REFRESH_INTERVAL", "5s");
+        env.put("NHOLUONGUT_REFRESH_INTERVAL", "2s");
         proxy.throttleEvery(1);
 
-        agent = AgentProcess.start(work, env, "run");
+        agent = AgentProcess.start(work, env, "run", "--verbose");
         assertThat(await(() -> agent.stdout().contains("throttled"), Duration.ofSeconds(30))).as(agent.stdout())
                 .isTrue();
         long t0 = System.nanoTime();
-        Thread.sleep(20_000);
+        // The third throttled discovery (the first is logged at WARN, the next ones at DEBUG).
+        assertThat(agent.awaitMore("DEBUG discovery failed again", 2, Duration.ofSeconds(60))).as(agent.stdout())
+                .isTrue();
         int throttled = proxy.throttledCount();
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         assertThat(tools.calls()).as("nothing launched while throttled").containsOnly(List.of("nholuongut", "status"));
         assertThat(agent.stdout()).containsOnlyOnce("not launching nholuongut Net until AWS answers");
         System.out.printf("throttled at first boot: %d requests in %.1f s%n", throttled, seconds);
-        assertThat(throttled).as("requests while throttled").isLessThanOrEqualTo(15 + 3);
+        assertThat(throttled).as("requests of three discoveries").isLessThanOrEqualTo(3 * 3);
+        assertThat(seconds).as("two waits of an interval plus backoff").isGreaterThanOrEqualTo(4);
 
         proxy.throttleEvery(0);
 

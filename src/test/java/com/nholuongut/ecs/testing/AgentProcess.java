@@ -74,6 +74,20 @@ public final class AgentProcess implements AutoCloseable {
     }
 
     /** Polls {@code condition} every 100 ms until it holds or {@code timeout} passes. */
+    /** How many lines of stdout so far start with {@code prefix} (e.g. {@code "DEBUG refresh "}). */
+    public int lines(String prefix) {
+        return (int) stdout().lines().filter(l -> l.startsWith(prefix)).count();
+    }
+
+    /**
+     * Waits for {@code more} lines starting with {@code prefix} after those logged so far: the event that must
+     * come after a check that nothing happened (the next refreshes, say), instead of a fixed sleep.
+     */
+    public boolean awaitMore(String prefix, int more, Duration timeout) throws InterruptedException {
+        int target = lines(prefix) + more;
+        return await(() -> lines(prefix) >= target, timeout);
+    }
+
     public static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
