@@ -286,7 +286,25 @@ class DaemonLoopTest {
         daemon(() -> group, ready::incrementAndGet).step();
 
         assertThat(tools.password).as("Net got it, through its environment").isEqualTo(password);
+        for (int i = 0; i < tools.calls.size(); i++) {
+            boolean launch = tools.calls.get(i).subList(0, 2).equals(argv("nholuongut", "launch"));
+            assertThat(tools.envs.get(i).containsKey(Tools.NET_PASSWORD_ENV)).as("%s", tools.calls.get(i))
+                    .isEqualTo(launch);
+        }
         assertThat(tools.calls).noneMatch(c -> c.contains("--password") || String.join(" ", c).contains(password));
+        assertThat(String.join("\n", toolLog.lines())).doesNotContain(password);
+    }
+
+    @Test
+    void passwordLeftInNetLaunchArgs_isMovedToLaunchsEnvironment() throws Exception {
+        String password = "pw-" + System.nanoTime() + "-Kv";
+        settings.put(ConfigKey.NET_LAUNCH_ARGS, "--plugin=false --password " + password);
+
+        daemon(() -> group, ready::incrementAndGet).step();
+
+        assertThat(tools.calls("nholuongut", "launch")).containsExactly(argv("nholuongut", "launch", "--ipalloc-init",
+                "consensus=4", "--plugin=false", "10.0.0.2", "10.0.0.3", "10.0.0.4"));
+        assertThat(tools.password).isEqualTo(password);
         assertThat(String.join("\n", toolLog.lines())).doesNotContain(password);
     }
 
