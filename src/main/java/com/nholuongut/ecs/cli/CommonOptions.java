@@ -7,7 +7,6 @@ import com.nholuongut.ecs.config.ConfigLoader;
 import com.nholuongut.ecs.config.ConfigValue;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -3,8 +3,6 @@ package com.nholuongut.ecs.config;
 import com.nholuongut.ecs.discovery.DiscoveryMode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -23,8 +21,6 @@ public final class ConfigKey<T> {
 
     /** Prefix of the environment variables that override the files, e.g. {@code NHOLUONGUT_PEERS}. */
     public static final String ENV_PREFIX = "NHOLUONGUT_";
-
-    private static final List<ConfigKey<?>> ALL = new ArrayList<>();
 
     public static final ConfigKey<String> PEER_GROUP_TAG = key("PEER_GROUP_TAG", "nholuongut:peerGroupName",
             Parsers.TAG_KEY, "tag key that names the group");
@@ -72,6 +68,12 @@ public final class ConfigKey<T> {
     public static final ConfigKey<Path> RUN_DIR = key("RUN_DIR", "/run/nholuongut", Parsers.ABSOLUTE_PATH,
             "where the agent leaves its decisions for the ECS agent's unit (ecs-env.sh)");
 
+    /** Every key, in SPEC's order (ConfigKeyTest checks that none is missing). */
+    private static final List<ConfigKey<?>> ALL = List.of(PEER_GROUP_TAG, PEER_GROUP_NAME, PEERS, DISCOVERY,
+            REFRESH_INTERVAL, NET_LAUNCH_ARGS, NET_PASSWORD, NET_PASSWORD_FILE, SCOPE_ENABLED, SERVICE_TOKEN,
+            SCOPE_LAUNCH_ARGS, SCOPE_APPS, NET_BIN, SCOPE_BIN, STATE_DIR, IMDS_V1_FALLBACK, API_BUDGET,
+            RECLAIM_DEPARTED, READY_TIMEOUT, DISCOVER_TIMEOUT, ECS_VIA_NET_PROXY, RUN_DIR);
+
     private final String name;
     private final String defaultValue;
     private final Function<String, T> parser;
@@ -87,20 +89,16 @@ public final class ConfigKey<T> {
     }
 
     private static <T> ConfigKey<T> key(String name, String defaultValue, Function<String, T> parser, String doc) {
-        ConfigKey<T> key = new ConfigKey<>(name, defaultValue, parser, false, doc);
-        ALL.add(key);
-        return key;
+        return new ConfigKey<>(name, defaultValue, parser, false, doc);
     }
 
     private static <T> ConfigKey<T> secret(String name, Function<String, T> parser, String doc) {
-        ConfigKey<T> key = new ConfigKey<>(name, null, parser, true, doc);
-        ALL.add(key);
-        return key;
+        return new ConfigKey<>(name, null, parser, true, doc);
     }
 
     /** Every key, in SPEC's order. */
     public static List<ConfigKey<?>> all() {
-        return Collections.unmodifiableList(ALL);
+        return ALL;
     }
 
     /**
@@ -139,11 +137,6 @@ public final class ConfigKey<T> {
     /** One line saying what the key means. */
     public String doc() {
         return doc;
-    }
-
-    /** The environment variable that sets this key. */
-    public String envName() {
-        return ENV_PREFIX + name;
     }
 
     /** @throws IllegalArgumentException saying what is wrong with {@code raw} */

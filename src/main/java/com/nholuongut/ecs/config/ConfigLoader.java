@@ -1,13 +1,10 @@
 package com.nholuongut.ecs.config;
 
-import com.nholuongut.ecs.discovery.Addresses;
-import com.nholuongut.ecs.discovery.DiscoveryMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
