@@ -16,7 +16,10 @@ public record AwsTimeouts(Duration attempt, Duration call) {
     /** Opening a connection: an endpoint that refuses or does not accept fails within seconds. */
     public static final Duration CONNECT = Duration.ofSeconds(2);
 
-    /** The daemon's: each page at least 60 s (SPEC), a throttled call's retries inside five minutes. */
+    /**
+     * The daemon's: each attempt at a page may take 90 s, above the 60 s SPEC asks a page to be waited for at the
+     * least; a call, its throttled retries included, five minutes.
+     */
     public static final AwsTimeouts DAEMON = new AwsTimeouts(Duration.ofSeconds(90), Duration.ofMinutes(5));
 
     public AwsTimeouts {

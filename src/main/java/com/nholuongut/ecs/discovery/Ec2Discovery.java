@@ -25,8 +25,8 @@ import software.amazon.awssdk.services.ec2.model.TagDescription;
 
 /**
  * Finds the peer group (our tag, else our Auto Scaling Group) and its members through EC2 and Auto Scaling.
- * Only the seed's three discovery actions are used: {@code ec2:DescribeInstances}, {@code ec2:DescribeTags},
- * {@code autoscaling:DescribeAutoScalingInstances}.
+ * It uses only the three discovery actions that instance roles written for the original image already allow:
+ * {@code ec2:DescribeInstances}, {@code ec2:DescribeTags}, {@code autoscaling:DescribeAutoScalingInstances}.
  */
 public final class Ec2Discovery {
 
