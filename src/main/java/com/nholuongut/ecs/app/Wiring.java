@@ -21,6 +21,7 @@ import com.nholuongut.ecs.doctor.PortProbe;
 import com.nholuongut.ecs.launch.SystemProcessRunner;
 import com.nholuongut.ecs.launch.Tools;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,29 +33,38 @@ import software.amazon.awssdk.http.SdkHttpClient;
 
 /**
  * The one place that builds what the commands use: the instance identity (flags or IMDSv2), the HTTP and
- * AWS clients, the peer source, the tools and the doctor's seams.
+ * AWS clients, the peer source, the tools and the doctor's seams; it closes the HTTP clients it made.
  */
-final class Wiring implements Services {
+final class Wiring implements Services, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Wiring.class);
     private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-zA-Z]{1,32}");
     /** IMDS answers in milliseconds on an instance: short timeouts, so a silent one fails within 30 s. */
     private static final Duration IMDS_READ = Duration.ofSeconds(4);
+    /**
+     * The SDK's own setting that keeps its instance-profile credentials on IMDSv2. Without it, a token request
+     * that fails with anything but a 400 (a timeout, a 403 from a proxy, a 5xx) makes that provider read the
+     * role's credentials without a token, i.e. with IMDSv1, where SPEC allows IMDSv1 only with
+     * {@code IMDS_V1_FALLBACK=true}. The system property is read before {@code AWS_EC2_METADATA_V1_DISABLED}
+     * and the profile's {@code ec2_metadata_v1_disabled}, so it holds whatever those say.
+     */
+    static final String IMDS_V1_DISABLED = "aws.disableEc2MetadataV1";
 
     private final Map<String, String> env;
-    private final AwsClients.Settings aws;
     private final PortProbe probe;
     private final HttpClients http = new HttpClients();
+    /** The AWS clients' HTTP clients, one per read timeout (a process uses one), made once and kept. */
+    private final Map<Duration, CompletableFuture<SdkHttpClient>> awsHttp = new HashMap<>();
+    private boolean imdsV1Settled;
 
     /**
      * @param env   the environment: the agent's own settings ({@code NHOLUONGUT_*}), {@code AWS_REGION} for
-     *              {@code --instance-id}, the metadata endpoint
-     * @param aws   AWS endpoint and credentials: the SDK's standard settings, or a test's emulator
+     *              {@code --instance-id}; AWS endpoints, credentials and the metadata endpoint are the SDK's
+     *              to read from the process
      * @param probe how {@code doctor} checks peer ports
      */
-    Wiring(Map<String, String> env, AwsClients.Settings aws, PortProbe probe) {
+    Wiring(Map<String, String> env, PortProbe probe) {
         this.env = Map.copyOf(env);
-        this.aws = aws;
         this.probe = probe;
     }
 
@@ -68,21 +78,14 @@ final class Wiring implements Services {
         if (config.isStatic()) {
             return new StaticPeerSource(staticIdentity(flags), config.staticPeers(), StaticPeerSource.localAddresses());
         }
-        // The AWS clients' HTTP client (the CA store, TLS) does not depend on the region: it is made on another
-        // thread while IMDS is read on this one, which leaves the instance's second vCPU idle otherwise.
-        CompletableFuture<SdkHttpClient> awsHttp = CompletableFuture.supplyAsync(
-                () -> http.client(timeouts.attempt()), Wiring::setupThread);
-        InstanceIdentity self;
-        try {
-            self = identity(flags, config);
-        } catch (RuntimeException e) {
-            awsHttp.thenAccept(SdkHttpClient::close); // once made; the identity's failure is reported now
-            throw e;
-        }
+        settleImdsV1(config);
+        // Started before IMDS is read: see awsHttp. The daemon opens its source again after a failure; each
+        // attempt builds new AWS clients, over the same HTTP client.
+        CompletableFuture<SdkHttpClient> client = awsHttp(timeouts.attempt());
+        InstanceIdentity self = identity(flags, config);
         log.debug("identity: instance {} in {}, address {}", self.instanceId(), self.region(), self.address());
-        AwsClients clients = clients(self.region(), made(awsHttp), timeouts, config);
-        return new AwsPeerSource(clients, new Ec2Discovery(clients.ec2(), clients::autoScaling,
-                config.discoverySettings()), self);
+        AwsClients clients = AwsClients.create(self.region(), made(timeouts.attempt(), client), timeouts);
+        return new AwsPeerSource(clients, config.discoverySettings(), self);
     }
 
     @Override
@@ -108,12 +111,13 @@ final class Wiring implements Services {
             public AwsClients awsClients(String region) {
                 // Each check may wait as long as discover would for a slow answer.
                 AwsTimeouts timeouts = AwsTimeouts.within(config.get(ConfigKey.DISCOVER_TIMEOUT));
-                return clients(region, http.client(timeouts.attempt()), timeouts, config);
+                settleImdsV1(config);
+                return AwsClients.create(region, made(timeouts.attempt(), awsHttp(timeouts.attempt())), timeouts);
             }
 
             @Override
             public Ec2Discovery ec2Discovery(AwsClients clients) {
-                return new Ec2Discovery(clients.ec2(), clients::autoScaling, config.discoverySettings());
+                return new Ec2Discovery(clients, config.discoverySettings());
             }
 
             @Override
@@ -128,13 +132,26 @@ final class Wiring implements Services {
         }).run();
     }
 
-    private AwsClients clients(String region, SdkHttpClient client, AwsTimeouts timeouts, AgentConfig config) {
-        try {
-            return AwsClients.create(region, client, aws, timeouts, config.get(ConfigKey.IMDS_V1_FALLBACK));
-        } catch (RuntimeException e) {
-            client.close();
-            throw e;
+    /**
+     * Keeps the SDK's instance-profile credentials on IMDSv2 ({@link #IMDS_V1_DISABLED}) unless
+     * {@code IMDS_V1_FALLBACK=true}. A setting of the whole JVM, so it is set here, once, before the first AWS
+     * client, when the configuration is first known: the process has one configuration.
+     */
+    private synchronized void settleImdsV1(AgentConfig config) {
+        if (!imdsV1Settled && !config.get(ConfigKey.IMDS_V1_FALLBACK)) {
+            System.setProperty(IMDS_V1_DISABLED, "true");
         }
+        imdsV1Settled = true;
+    }
+
+    /**
+     * The AWS clients' HTTP client for {@code read}, being made or made. It loads the CA store and sets up TLS,
+     * which does not depend on the region, so the first one is made on another thread while IMDS is read on
+     * this one (the instance's second vCPU is idle otherwise: some 50 ms of a cold discover).
+     */
+    private synchronized CompletableFuture<SdkHttpClient> awsHttp(Duration read) {
+        return awsHttp.computeIfAbsent(read, r -> CompletableFuture.supplyAsync(() -> http.client(r),
+                Wiring::setupThread));
     }
 
     private static void setupThread(Runnable task) {
@@ -143,11 +160,14 @@ final class Wiring implements Services {
         thread.start();
     }
 
-    /** The HTTP client made on the set-up thread, or what stopped it. */
-    private static SdkHttpClient made(CompletableFuture<SdkHttpClient> task) {
+    /** The HTTP client made on the set-up thread, or what stopped it (then the next attempt tries again). */
+    private SdkHttpClient made(Duration read, CompletableFuture<SdkHttpClient> task) {
         try {
             return task.join();
         } catch (CompletionException e) {
+            synchronized (this) {
+                awsHttp.remove(read, task);
+            }
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
@@ -168,8 +188,7 @@ final class Wiring implements Services {
             return new InstanceIdentity(flags.instanceId(), region, null);
         }
         try (SdkHttpClient client = http.metadataClient(IMDS_READ);
-             ImdsIdentity imds = new ImdsIdentity(ImdsIdentity.endpointFrom(env),
-                     config.get(ConfigKey.IMDS_V1_FALLBACK), client)) {
+             ImdsIdentity imds = new ImdsIdentity(config.get(ConfigKey.IMDS_V1_FALLBACK), client)) {
             InstanceIdentity fromImds = imds.read();
             return flags.region() == null ? fromImds : new InstanceIdentity(fromImds.instanceId(), flags.region(),
                     fromImds.address(), fromImds.imdsV2Failed());
@@ -191,5 +210,12 @@ final class Wiring implements Services {
             }
         }
         return null;
+    }
+
+    /** Closes the HTTP clients made for AWS; one still being made is closed once it is. */
+    @Override
+    public synchronized void close() {
+        awsHttp.values().forEach(task -> task.thenAccept(SdkHttpClient::close));
+        awsHttp.clear();
     }
 }

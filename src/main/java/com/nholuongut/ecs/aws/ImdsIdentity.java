@@ -11,6 +11,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -25,39 +26,32 @@ import software.amazon.awssdk.imds.Ec2MetadataRetryPolicy;
  */
 public final class ImdsIdentity implements AutoCloseable {
 
-    /** The SDK's standard variable for the metadata endpoint; tests point it at a loopback fixture. */
-    public static final String ENDPOINT_ENV = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
-    static final String DEFAULT_ENDPOINT = "http://169.254.169.254";
     static final String DOCUMENT_PATH = "/latest/dynamic/instance-identity/document";
 
     private static final Logger log = LoggerFactory.getLogger(ImdsIdentity.class);
 
-    private final URI endpoint;
     private final boolean v1Fallback;
     private final SdkHttpClient http;
+    private final SeenEndpoint seen;
     private final Ec2MetadataClient client;
 
     /**
-     * @param endpoint   the metadata service, normally {@code http://169.254.169.254}
+     * The metadata service's endpoint is the SDK's to resolve, from its standard settings (the system property
+     * {@code aws.ec2MetadataServiceEndpoint}, {@code AWS_EC2_METADATA_SERVICE_ENDPOINT}, the profile's
+     * {@code ec2_metadata_service_endpoint}, else the default of the endpoint mode, IPv4 or IPv6).
+     *
      * @param v1Fallback whether a refused token request may fall back to IMDSv1
-     * @param http       the HTTP client to use (shared with the AWS clients; not closed here)
+     * @param http       the HTTP client to use, the caller's: not closed here
      */
-    public ImdsIdentity(URI endpoint, boolean v1Fallback, SdkHttpClient http) {
-        this.endpoint = endpoint;
+    public ImdsIdentity(boolean v1Fallback, SdkHttpClient http) {
         this.v1Fallback = v1Fallback;
         this.http = http;
+        this.seen = new SeenEndpoint(http);
         // Few retries: IMDS answers in milliseconds on an instance, and discover must fail within 30 s off one.
         this.client = Ec2MetadataClient.builder()
-                .endpoint(endpoint)
-                .httpClient(http)
+                .httpClient(seen)
                 .retryPolicy(Ec2MetadataRetryPolicy.builder().numRetries(2).build())
                 .build();
-    }
-
-    /** The endpoint from the environment, or the link-local default. */
-    public static URI endpointFrom(Map<String, String> env) {
-        String value = env.get(ENDPOINT_ENV);
-        return URI.create(value == null || value.isBlank() ? DEFAULT_ENDPOINT : value.strip());
     }
 
     /** Reads instance id, region and private address from the instance identity document. */
@@ -78,20 +72,24 @@ public final class ImdsIdentity implements AutoCloseable {
         try {
             json = Json.object(document);
         } catch (IllegalArgumentException e) {
-            throw new UnavailableException("IMDS at " + endpoint + " returned an identity document that is not"
-                    + " JSON", e);
+            throw new UnavailableException("IMDS" + at() + " returned an identity document that is not JSON", e);
         }
         String id = Json.string(json, "instanceId");
         String region = Json.string(json, "region");
         String ip = Json.string(json, "privateIp");
         if (id == null || region == null) {
-            throw new UnavailableException("IMDS at " + endpoint + " returned an identity document without "
+            throw new UnavailableException("IMDS" + at() + " returned an identity document without "
                     + "instanceId or region", null);
         }
         return new InstanceIdentity(id, region, ip, v2Failed);
     }
 
+    /** The document without a token (IMDSv1), from where the SDK's client asked for one. */
     private String getWithoutToken(SdkClientException tokenFailure) {
+        URI endpoint = seen.endpoint;
+        if (endpoint == null) {
+            throw unavailable(tokenFailure);
+        }
         SdkHttpRequest request = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.GET)
                 .uri(endpoint.resolve(DOCUMENT_PATH))
@@ -130,12 +128,45 @@ public final class ImdsIdentity implements AutoCloseable {
                 break;
             }
         }
-        return "instance metadata (IMDSv2) at " + endpoint + " failed: " + e.getMessage()
+        return "instance metadata (IMDSv2)" + at() + " failed: " + e.getMessage()
                 + (root == e ? "" : " (" + root.getMessage() + ")") + hint;
+    }
+
+    /** Where the metadata service was asked, for a message: " at http://169.254.169.254", or "" if nowhere yet. */
+    private String at() {
+        URI endpoint = seen.endpoint;
+        return endpoint == null ? "" : " at " + endpoint;
     }
 
     @Override
     public void close() {
         client.close();
+    }
+
+    /**
+     * Passes the SDK client's requests on to the caller's HTTP client and keeps the endpoint they went to. The SDK
+     * has no public way to tell which endpoint it resolved ({@code Ec2MetadataConfigProvider} is
+     * {@code @SdkInternalApi}, {@code SdkSystemSetting} {@code @SdkProtectedApi}); the IMDSv1 fallback's
+     * tokenless GET must go where the token request went, and the messages name it.
+     */
+    private static final class SeenEndpoint implements SdkHttpClient {
+        private final SdkHttpClient http;
+        private volatile URI endpoint;
+
+        SeenEndpoint(SdkHttpClient http) {
+            this.http = http;
+        }
+
+        @Override
+        public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+            URI uri = request.httpRequest().getUri();
+            endpoint = URI.create(uri.getScheme() + "://" + uri.getRawAuthority());
+            return http.prepareRequest(request);
+        }
+
+        @Override
+        public void close() {
+            // The caller's client: not closed here.
+        }
     }
 }

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -24,11 +25,17 @@ public final class AwsPeerSource implements PeerSource {
     private final InstanceIdentity identity;
     private Ec2Discovery.Located located;
 
-    /** @param clients closed with this source; null when the caller owns them */
-    public AwsPeerSource(AwsClients clients, Ec2Discovery ec2Discovery, InstanceIdentity identity) {
-        this.clients = clients;
-        this.ec2Discovery = ec2Discovery;
+    /** @param clients built for this source, which closes them */
+    public AwsPeerSource(AwsClients clients, Ec2Discovery.Settings settings, InstanceIdentity identity) {
+        this.clients = Objects.requireNonNull(clients, "clients");
+        this.ec2Discovery = new Ec2Discovery(clients, settings);
         this.identity = identity;
+    }
+
+    /** One discovery through {@code ec2Discovery}, whose clients stay its caller's (doctor's group check). */
+    public static Discovery once(Ec2Discovery ec2Discovery, InstanceIdentity identity) {
+        Ec2Discovery.Located located = ec2Discovery.locate(identity);
+        return fromInstances(located.self(), located.group(), ec2Discovery.instances(located.group()));
     }
 
     @Override
@@ -77,8 +84,6 @@ public final class AwsPeerSource implements PeerSource {
 
     @Override
     public void close() {
-        if (clients != null) {
-            clients.close();
-        }
+        clients.close();
     }
 }

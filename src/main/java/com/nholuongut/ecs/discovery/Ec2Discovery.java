@@ -2,6 +2,7 @@ package com.nholuongut.ecs.discovery;
 
 import com.nholuongut.ecs.UsageException;
 import com.nholuongut.ecs.aws.AwsCalls;
+import com.nholuongut.ecs.aws.AwsClients;
 import com.nholuongut.ecs.aws.InstanceIdentity;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,11 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingInstanceDetails;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
@@ -48,14 +47,14 @@ public final class Ec2Discovery {
     public record Settings(String tagKey, String groupName, DiscoveryMode mode) {
     }
 
+    private final AwsClients clients;
     private final Ec2Client ec2;
-    private final Supplier<AutoScalingClient> autoScaling;
     private final Settings config;
 
-    /** @param autoScaling gives the Auto Scaling client when a group must be looked up (built lazily) */
-    public Ec2Discovery(Ec2Client ec2, Supplier<AutoScalingClient> autoScaling, Settings settings) {
-        this.ec2 = ec2;
-        this.autoScaling = autoScaling;
+    /** @param clients the caller's: not closed here */
+    public Ec2Discovery(AwsClients clients, Settings settings) {
+        this.clients = clients;
+        this.ec2 = clients.ec2();
         this.config = settings;
     }
 
@@ -211,7 +210,7 @@ public final class Ec2Discovery {
 
     private Optional<String> describeOwnAsg(String instanceId) {
         // A list with our own id only: the call then cannot fail as a whole on someone else's unknown id.
-        return AwsCalls.call(DESCRIBE_ASG_INSTANCES, () -> autoScaling.get().describeAutoScalingInstances(
+        return AwsCalls.call(DESCRIBE_ASG_INSTANCES, () -> clients.autoScaling().describeAutoScalingInstances(
                         b -> b.instanceIds(instanceId)).autoScalingInstances())
                 .stream()
                 .filter(i -> instanceId.equals(i.instanceId()))

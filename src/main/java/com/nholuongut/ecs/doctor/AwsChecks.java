@@ -5,6 +5,7 @@ import com.nholuongut.ecs.aws.AccessDeniedException;
 import com.nholuongut.ecs.aws.AwsCalls;
 import com.nholuongut.ecs.aws.AwsClients;
 import com.nholuongut.ecs.aws.InstanceIdentity;
+import com.nholuongut.ecs.discovery.AwsPeerSource;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.Ec2Discovery;
 import java.util.function.Supplier;
@@ -84,7 +85,7 @@ final class AwsChecks {
     /** The group as discovery finds it; null when it cannot be found. */
     static Discovery group(Report report, DoctorSeams seams, AwsClients clients, InstanceIdentity self) {
         try {
-            Discovery d = seams.peerSource(clients, self).discover();
+            Discovery d = AwsPeerSource.once(seams.ec2Discovery(clients), self);
             report.pass("group", d.source().describe() + ": " + d.members() + " member(s), " + d.peers().size()
                     + " peer(s)");
             return d;

@@ -2,9 +2,7 @@ package com.nholuongut.ecs.doctor;
 
 import com.nholuongut.ecs.aws.AwsClients;
 import com.nholuongut.ecs.aws.InstanceIdentity;
-import com.nholuongut.ecs.discovery.AwsPeerSource;
 import com.nholuongut.ecs.discovery.Ec2Discovery;
-import com.nholuongut.ecs.discovery.PeerSource;
 import com.nholuongut.ecs.launch.Tools;
 
 /** What the checks run on: the same identity, AWS clients, discovery and tools as the daemon's. */
@@ -21,11 +19,6 @@ public interface DoctorSeams {
 
     /** EC2 discovery over those clients, as the daemon's (not closing them). */
     Ec2Discovery ec2Discovery(AwsClients clients);
-
-    /** Discovery over those clients (not closing them). */
-    default PeerSource peerSource(AwsClients clients, InstanceIdentity self) {
-        return new AwsPeerSource(null, ec2Discovery(clients), self);
-    }
 
     Tools tools();
 

@@ -12,16 +12,18 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import javax.net.ssl.TrustManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -32,8 +34,30 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 /** The clients' own resources: the SDK's timers on one thread, one parse of the trust store per process. */
 class AwsClientsTest {
 
-    private static final AwsClients.Settings CLOSED_PORT = new AwsClients.Settings(URI.create("http://127.0.0.1:9"),
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")));
+    /** The SDK's standard settings, as an instance has them: here a closed port and made-up keys. */
+    private static final Map<String, String> CLOSED_PORT = Map.of("aws.endpointUrl", "http://127.0.0.1:9",
+            "aws.accessKeyId", "testing", "aws.secretAccessKey", "testing");
+
+    private final Map<String, String> saved = new HashMap<>();
+
+    @BeforeEach
+    void standardSettings() {
+        CLOSED_PORT.forEach((property, value) -> {
+            saved.put(property, System.getProperty(property));
+            System.setProperty(property, value);
+        });
+    }
+
+    @AfterEach
+    void restoreSettings() {
+        saved.forEach((property, value) -> {
+            if (value == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, value);
+            }
+        });
+    }
 
     /** The live threads whose name starts so (other tests' SDK clients in this JVM have some too). */
     private static Set<Thread> threads(String prefix) {
@@ -52,8 +76,8 @@ class AwsClientsTest {
         Set<Thread> timersBefore = threads("aws-timeouts");
         Set<Thread> sdkPoolBefore = threads("sdk-ScheduledExecutor");
         HttpClients http = new HttpClients();
-        AwsClients clients = AwsClients.create("us-east-1", http.client(Duration.ofSeconds(5)), CLOSED_PORT,
-                new AwsTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)), false);
+        AwsClients clients = AwsClients.create("us-east-1", http.client(Duration.ofSeconds(5)),
+                new AwsTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)));
         Set<Thread> ours;
         try {
             // Each call arms the call and attempt timers (the port refuses, so it fails fast).
@@ -70,6 +94,32 @@ class AwsClientsTest {
         Thread timer = ours.iterator().next();
         timer.join(5_000);
         assertThat(timer.isAlive()).as("the timer thread after close()").isFalse();
+    }
+
+    @Test
+    void awsClients_close_leavesTheCallersHttpClientOpen() {
+        AtomicInteger closes = new AtomicInteger();
+        try (SdkHttpClient made = new HttpClients().client(Duration.ofSeconds(5))) {
+            SdkHttpClient http = new SdkHttpClient() {
+                @Override
+                public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+                    return made.prepareRequest(request);
+                }
+
+                @Override
+                public void close() {
+                    closes.incrementAndGet();
+                }
+            };
+            AwsClients clients = AwsClients.create("us-east-1", http,
+                    new AwsTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)));
+            assertThatThrownBy(() -> clients.ec2().describeInstances()).isInstanceOf(SdkClientException.class);
+            clients.autoScaling();
+
+            clients.close();
+
+            assertThat(closes).as("closes of the HTTP client handed in").hasValue(0);
+        }
     }
 
     @Test
