@@ -4,6 +4,7 @@ import com.nholuongut.ecs.AgentException;
 import com.nholuongut.ecs.UnavailableException;
 import java.util.Set;
 import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -17,29 +18,33 @@ public final class AwsCalls {
             "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure",
             "InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException",
             "InvalidAccessKeyId", "ExpiredToken", "ExpiredTokenException", "RequestExpired", "OptInRequired");
-    private static final Set<String> THROTTLED = Set.of(
-            "RequestLimitExceeded", "Throttling", "ThrottlingException", "ThrottledException",
-            "TooManyRequestsException", "RequestThrottled", "RequestThrottledException", "SlowDown");
     private static final int MAX_DETAIL = 300;
-    /** How the SDK's default credentials chain begins its failure, and how it names its last provider there. */
-    private static final String NO_CREDENTIALS = "Unable to load credentials from any of the providers in the chain";
+    /** How the SDK's default credentials chain names its last provider in its failure (display only). */
     private static final String INSTANCE_PROFILE = "InstanceProfileCredentialsProvider(): ";
 
     private AwsCalls() {
     }
 
-    /** Runs {@code call}, which performs {@code action} (e.g. {@code ec2:DescribeInstances}). */
-    public static <T> T call(String action, Supplier<T> call) {
+    /**
+     * Runs {@code call}, which performs {@code action} (e.g. {@code ec2:DescribeInstances}) signed with
+     * {@code credentials}.
+     */
+    public static <T> T call(String action, AwsCredentialsProvider credentials, Supplier<T> call) {
+        // Resolved here first, on their own, so that a failure is known to be the credentials' (whatever the
+        // SDK's words for it); the call then signs with what the provider has cached. The SDK too resolves them
+        // before its call timeout starts (in an interceptor), so no wait is bounded differently.
+        try {
+            credentials.resolveCredentials();
+        } catch (SdkException e) {
+            throw new UnavailableException("no AWS credentials for " + action + ": " + noCredentials(e.getMessage()),
+                    e);
+        }
         try {
             return call.get();
         } catch (AwsServiceException e) {
             throw translate(action, e);
         } catch (SdkException e) {
-            String message = String.valueOf(e.getMessage());
-            if (message.startsWith(NO_CREDENTIALS)) {
-                throw new UnavailableException("no AWS credentials for " + action + ": " + noCredentials(message), e);
-            }
-            throw new UnavailableException("cannot reach AWS for " + action + ": " + detail(message), e);
+            throw new UnavailableException("cannot reach AWS for " + action + ": " + detail(e.getMessage()), e);
         }
     }
 
@@ -55,7 +60,7 @@ public final class AwsCalls {
 
     private static String credentialsDetail(String message) {
         int last = message.lastIndexOf(INSTANCE_PROFILE);
-        if (!message.startsWith(NO_CREDENTIALS) || last < 0) {
+        if (last < 0) {
             return detail(message);
         }
         String reason = message.substring(last + INSTANCE_PROFILE.length()).strip();
@@ -74,17 +79,18 @@ public final class AwsCalls {
      * @throws AccessDeniedException when AWS refuses the action
      * @throws UnavailableException  when it cannot be checked
      */
-    public static String permission(String action, Supplier<?> call) {
-        try {
-            call(action, call);
-            return "allowed";
-        } catch (UnavailableException e) {
-            if (e.getCause() instanceof AwsServiceException ase && ase.awsErrorDetails() != null
-                    && "DryRunOperation".equals(ase.awsErrorDetails().errorCode())) {
-                return "allowed (dry run)";
+    public static String permission(String action, AwsCredentialsProvider credentials, Supplier<?> call) {
+        return call(action, credentials, () -> {
+            try {
+                call.get();
+                return "allowed";
+            } catch (AwsServiceException e) {
+                if (e.awsErrorDetails() != null && "DryRunOperation".equals(e.awsErrorDetails().errorCode())) {
+                    return "allowed (dry run)";
+                }
+                throw e;
             }
-            throw e;
-        }
+        });
     }
 
     private static AgentException translate(String action, AwsServiceException e) {
@@ -94,7 +100,8 @@ public final class AwsCalls {
             return new AccessDeniedException(code, "AWS denied " + action + " (" + code + "): " + detail(message)
                     + " — allow it in the instance role (see iam/nholuongut-ecs-policy.json)", e);
         }
-        boolean throttled = (code != null && THROTTLED.contains(code)) || e.statusCode() == 429;
+        // The SDK's own test, as its retry strategy uses: its throttling error codes, and HTTP 429.
+        boolean throttled = e.isThrottlingException();
         return new UnavailableException((throttled ? "AWS throttled " : "AWS failed ") + action + " after retries ("
                 + code + ", HTTP " + e.statusCode() + "): " + detail(message), e, throttled);
     }

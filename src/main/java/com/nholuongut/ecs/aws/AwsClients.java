@@ -1,6 +1,7 @@
 package com.nholuongut.ecs.aws;
 
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -81,6 +82,16 @@ public final class AwsClients implements AutoCloseable {
             autoScaling = configure(AutoScalingClient.builder()).build();
         }
         return autoScaling;
+    }
+
+    /** Runs {@code call}, which performs {@code action} with these clients (see {@link AwsCalls#call}). */
+    public <T> T call(String action, Supplier<T> call) {
+        return AwsCalls.call(action, credentials, call);
+    }
+
+    /** Checks {@code action} with these clients (see {@link AwsCalls#permission}). */
+    public String permission(String action, Supplier<?> call) {
+        return AwsCalls.permission(action, credentials, call);
     }
 
     /** Closes what these clients made: the SDK clients, their credentials chain and timer; not the HTTP client. */

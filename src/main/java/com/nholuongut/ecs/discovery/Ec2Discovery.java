@@ -1,7 +1,6 @@
 package com.nholuongut.ecs.discovery;
 
 import com.nholuongut.ecs.UsageException;
-import com.nholuongut.ecs.aws.AwsCalls;
 import com.nholuongut.ecs.aws.AwsClients;
 import com.nholuongut.ecs.aws.InstanceIdentity;
 import java.util.ArrayList;
@@ -124,7 +123,7 @@ public final class Ec2Discovery {
                                 .values("pending", "running", "stopping", "stopped").build())
                 .maxResults(Ec2Pages.SIZE)
                 .build();
-        return AwsCalls.call(DESCRIBE_INSTANCES, () -> {
+        return clients.call(DESCRIBE_INSTANCES, () -> {
             List<Peer> members = new ArrayList<>();
             ec2.describeInstancesPaginator(request).reservations().forEach(reservation -> {
                 for (Instance instance : reservation.instances()) {
@@ -167,7 +166,7 @@ public final class Ec2Discovery {
                             Filter.builder().name("instance-state-name")
                                     .values("pending", "running", "stopping", "stopped").build())
                     .build();
-            AwsCalls.call(DESCRIBE_INSTANCES, () -> {
+            clients.call(DESCRIBE_INSTANCES, () -> {
                 ec2.describeInstancesPaginator(request).reservations().forEach(r -> r.instances().forEach(i -> {
                     String dns = i.privateDnsName() == null ? "" : i.privateDnsName().toLowerCase(Locale.ROOT);
                     for (String h : chunk) {
@@ -188,7 +187,7 @@ public final class Ec2Discovery {
         DescribeInstancesRequest request = DescribeInstancesRequest.builder()
                 .filters(Filter.builder().name("instance-id").values(instanceId).build())
                 .build();
-        Instance own = AwsCalls.call(DESCRIBE_INSTANCES, () -> ec2.describeInstances(request).reservations()
+        Instance own = clients.call(DESCRIBE_INSTANCES, () -> ec2.describeInstances(request).reservations()
                 .stream().flatMap(r -> r.instances().stream())
                 .filter(i -> instanceId.equals(i.instanceId()))
                 .findFirst().orElse(null));
@@ -199,7 +198,7 @@ public final class Ec2Discovery {
     }
 
     private Optional<String> describeOwnTag(String instanceId) {
-        List<TagDescription> tags = AwsCalls.call(DESCRIBE_TAGS, () -> ec2.describeTags(b -> b.filters(
+        List<TagDescription> tags = clients.call(DESCRIBE_TAGS, () -> ec2.describeTags(b -> b.filters(
                 Filter.builder().name("resource-id").values(instanceId).build(),
                 Filter.builder().name("key").values(filterValue(config.tagKey())).build())).tags());
         return tags.stream()
@@ -210,7 +209,7 @@ public final class Ec2Discovery {
 
     private Optional<String> describeOwnAsg(String instanceId) {
         // A list with our own id only: the call then cannot fail as a whole on someone else's unknown id.
-        return AwsCalls.call(DESCRIBE_ASG_INSTANCES, () -> clients.autoScaling().describeAutoScalingInstances(
+        return clients.call(DESCRIBE_ASG_INSTANCES, () -> clients.autoScaling().describeAutoScalingInstances(
                         b -> b.instanceIds(instanceId)).autoScalingInstances())
                 .stream()
                 .filter(i -> instanceId.equals(i.instanceId()))

@@ -36,16 +36,17 @@ final class AwsChecks {
 
     /** EC2 with {@code DryRun} (no work is done); Auto Scaling, which has none, about our own instance. */
     static void iam(Report report, AwsClients clients, InstanceIdentity self) {
-        action(report, "ec2:DescribeInstances", () -> clients.ec2().describeInstances(b -> b.dryRun(true).maxResults(5)));
-        action(report, "ec2:DescribeTags", () -> clients.ec2().describeTags(b -> b.dryRun(true).maxResults(5)));
-        action(report, "autoscaling:DescribeAutoScalingInstances", () -> clients.autoScaling()
+        action(report, clients, "ec2:DescribeInstances",
+                () -> clients.ec2().describeInstances(b -> b.dryRun(true).maxResults(5)));
+        action(report, clients, "ec2:DescribeTags", () -> clients.ec2().describeTags(b -> b.dryRun(true).maxResults(5)));
+        action(report, clients, "autoscaling:DescribeAutoScalingInstances", () -> clients.autoScaling()
                 .describeAutoScalingInstances(b -> b.instanceIds(self.instanceId())));
     }
 
-    private static void action(Report report, String action, Supplier<?> call) {
+    private static void action(Report report, AwsClients clients, String action, Supplier<?> call) {
         String name = "iam " + action;
         try {
-            report.pass(name, AwsCalls.permission(action, call));
+            report.pass(name, clients.permission(action, call));
         } catch (AccessDeniedException e) {
             report.fail(name, "denied (" + e.errorCode() + "): allow " + action + " in the instance role");
         } catch (AgentException e) {
