@@ -143,12 +143,10 @@ public final class ImdsIdentity implements AutoCloseable {
         client.close();
     }
 
-    /**
-     * Passes the SDK client's requests on to the caller's HTTP client and keeps the endpoint they went to. The SDK
-     * has no public way to tell which endpoint it resolved ({@code Ec2MetadataConfigProvider} is
-     * {@code @SdkInternalApi}, {@code SdkSystemSetting} {@code @SdkProtectedApi}); the IMDSv1 fallback's
-     * tokenless GET must go where the token request went, and the messages name it.
-     */
+    /** Passes the SDK client's requests on to the caller's HTTP client and keeps the endpoint they went to. */
+    // The SDK has no public way to tell which endpoint it resolved (Ec2MetadataConfigProvider is @SdkInternalApi,
+    // SdkSystemSetting @SdkProtectedApi); the IMDSv1 fallback's tokenless GET must go where the token request
+    // went, and the messages name it.
     private static final class SeenEndpoint implements SdkHttpClient {
         private final SdkHttpClient http;
         private volatile URI endpoint;
