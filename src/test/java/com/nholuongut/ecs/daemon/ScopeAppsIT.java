@@ -127,10 +127,16 @@ class ScopeAppsIT {
         }
     }
 
-    /** Waits for two more refreshes of every agent: any Scope command the last change asked for is made by then. */
+    /**
+     * Waits for two more refreshes of every agent (counted from now for all of them, as they refresh side by
+     * side): any Scope command the last change asked for is made by then.
+     */
     static void awaitRefreshes(List<Agent> agents) throws InterruptedException {
-        for (Agent a : agents) {
-            assertThat(a.process().awaitMore("DEBUG refresh ", 2, SEEN)).as(a.process().stdout()).isTrue();
+        List<Integer> targets = agents.stream().map(a -> a.process().lines("DEBUG refresh ") + 2).toList();
+        for (int i = 0; i < agents.size(); i++) {
+            AgentProcess p = agents.get(i).process();
+            int target = targets.get(i);
+            assertThat(await(() -> p.lines("DEBUG refresh ") >= target, SEEN)).as(p.stdout()).isTrue();
         }
     }
 }
