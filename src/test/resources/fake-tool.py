@@ -11,8 +11,12 @@ nholuongut (router state: running, targets, consensus, password set or not):
   - `status [sub]`: exit 0 while running; otherwise "nholuongut container is not present. Have you launched
     it?", exit 1
   - `launch [OPTIONS] PEER...`: fails while running ("nholuongut is already running; you can stop it with
-    'nholuongut stop'.", exit 3); an option that takes a value without one is a usage error (exit 1);
-    otherwise running, targets = the peers (none is fine), consensus from --ipalloc-init, the password from
+    'nholuongut stop'.", exit 3); an option that takes a value without one is a usage error (exit 1); the
+    router stops reading flags at the first peer (mflag), so a flag after it is taken for a peer whose name
+    does not resolve: the router dies ("lookup --flag: no such host") and the script says "The nholuongut
+    container has died." (exit 1), but for the options the script itself takes out wherever they stand
+    (--password, --port, --ipalloc-range/--iprange, --no-restart, -H, --tls*, --no-detect-tls); otherwise
+    running, targets = the peers (none is fine), consensus from --ipalloc-init, the password from
     --password or the environment variable nholuongut_PASSWORD (the script is Weave Net's `weave`
     renamed case-insensitively, weave -> nholuongut, as its WEAVE_NO_PLUGIN became nholuongut_NO_PLUGIN;
     upstream, `--password X` sets WEAVE_PASSWORD and passes it to the router's container with -e)
@@ -20,9 +24,17 @@ nholuongut (router state: running, targets, consensus, password set or not):
     makes the script call the router's HTTP API with no `peer=` and curl fails (exit 2); Net not running:
     exit 1; otherwise targets = peers (replace) or targets + peers
   - `forget PEER...`: no peer is a usage error (exit 1); not running: exit 1; otherwise targets - peers
-  - `rmpeer PEER_ID...`: no name is a usage error (exit 1); not running: exit 1
-  - `report`: not running: exit 1; otherwise the router's JSON (Router.Name, NickName, Targets, Peers;
-    IPAM.Entries), or the text of stdout-nholuongut-report when a test set one
+  - `rmpeer PEER_ID...`: no name is a usage error (exit 1); not running: exit 1; otherwise always exit 0 with
+    "N IPs taken over from NAME" for each (0 for an unknown peer, for this router's own name, or for one that
+    owns nothing); a live peer is not refused (Net does not check: its space then belongs to two routers)
+  - `reset [--force]`: other arguments are a usage error (exit 1); running: this router's address space goes
+    to a surviving peer (in a mesh: the first other router that runs, else any other), then Net is stopped
+    and its state removed; not running: nothing to hand over, exit 0
+  - `prime`: not running: exit 1; otherwise the ring is initialised (IPAM.Entries is no longer null)
+  - `report`: not running: exit 1; otherwise the router's JSON (Router.Name, NickName, Targets: null when
+    empty, as Go encodes a nil slice; Peers; IPAM.Entries: null until the ring is initialised by `prime`, a
+    list once it is; IPAM.Paxos while a consensus launch waits for its first allocation), or the text of
+    stdout-nholuongut-report when a test set one
   - `stop`: arguments are a usage error; otherwise not running
 scope (state: running, its launch arguments):
   - `launch ...`: fails while Scope runs ("nholuongutscope is already running.", exit 1); otherwise running
@@ -36,8 +48,9 @@ running, still owning them (as a router that vanished with its host does, until 
 lists every running router as a peer and every router that owns space in IPAM.Entries, with IsKnownPeer
 false for the ones not running; `rmpeer PEER_NAME` moves a router's space to the caller ("65536 IPs taken
 over from ...", "0 IPs ..." when there was none), so a second rmpeer of it takes nothing, and refuses the
-caller's own name. Simpler than Net: a real ring owns nothing until the first allocation, every entry here
-has one token, and `report` has no Targets and lists running routers whether or not they are connected.
+caller's own name with 0, as Net does; `reset` moves a router's space to the first other running router.
+Simpler than Net: a mesh router owns its share from its launch where a real ring owns nothing until the first
+allocation, every entry here has one token, and `report` lists running routers whether or not they are connected.
 
 Test knobs, per tool and subcommand: exit-<tool>-<sub> (exit with that code instead, state untouched, after
 a "failed on purpose" line on stderr), stdout-<tool>-<sub> (print it), sleep-<tool>-<sub> (hang first).
@@ -69,6 +82,13 @@ NET_VALUE_OPTIONS = {
     "--dns-listen-address", "--hostname-from-label", "--hostname-match", "--hostname-replacement",
     "--token", "-H", "--log-level", "--conn-limit", "--mtu", "--datapath",
 }
+
+
+def script_option(word):
+    """Whether the nholuongut script itself takes WORD out of launch's arguments, wherever it stands."""
+    name = word.partition("=")[0]
+    return name in ("--password", "-password", "--port", "-port", "--ipalloc-range", "--iprange", "-iprange",
+                    "--no-restart", "-H", "--no-detect-tls") or name.startswith("--tls")
 
 
 def beside(name):
@@ -126,12 +146,25 @@ def mesh_save(where, router):
     write_json(os.path.join(where, router["name"] + ".json"), router)
 
 
-def mesh_report(where, me):
+def mesh_report(where, me, targets):
     routers = mesh_routers(where)
     peers = [{"Name": r["name"], "NickName": r["nickname"], "Connections": []} for r in routers if r["running"]]
     entries = [{"Token": "10.32.0.0", "Size": r["owns"], "Peer": r["name"], "Nickname": r["nickname"],
                 "IsKnownPeer": r["running"]} for r in routers if r["owns"] > 0]
-    return {"Router": {"Name": me[0], "NickName": me[1], "Peers": peers}, "IPAM": {"Entries": entries}}
+    return {"Router": {"Name": me[0], "NickName": me[1], "Peers": peers, "Targets": targets or None},
+            "IPAM": {"Paxos": None, "Entries": entries or None}}
+
+
+def ipam(router, name, nickname):
+    """IPAM as Net reports it: Entries null until the ring is initialised, Paxos while a consensus waits."""
+    if router.get("ring"):
+        return {"Paxos": None, "Entries": [{"Token": "10.32.0.0", "Size": 1048576, "Peer": name,
+                                            "Nickname": nickname, "IsKnownPeer": True, "Version": 0}]}
+    init = router.get("ipallocInit", "")
+    paxos = None
+    if init.startswith("consensus="):
+        paxos = {"Elector": True, "KnownNodes": 1, "Quorum": int(init.split("=", 1)[1]) // 2 + 1}
+    return {"Paxos": paxos, "Entries": None}
 
 
 def mesh_rmpeer(where, me, name):
@@ -145,6 +178,21 @@ def mesh_rmpeer(where, me, name):
         routers[me[0]]["owns"] += taken
         mesh_save(where, routers[me[0]])
     return taken
+
+
+def mesh_reset(where, me):
+    """DELETE /peer: this router's space goes to an heir (the first other running router, else any other)."""
+    routers = {r["name"]: r for r in mesh_routers(where)}
+    mine = routers.get(me[0])
+    if mine is None:
+        return
+    others = [r for name, r in sorted(routers.items()) if name != me[0]]
+    heirs = [r for r in others if r["running"]] or others
+    if heirs and mine["owns"] > 0:
+        heirs[0]["owns"] += mine["owns"]
+        mesh_save(where, heirs[0])
+    mine["owns"], mine["running"] = 0, False
+    mesh_save(where, mine)
 
 
 def fail(code, message):
@@ -188,6 +236,10 @@ def nholuongut(state, words):
         password = os.environ.get("nholuongut_PASSWORD")
         while i < len(rest):
             word = rest[i]
+            if word.startswith("-") and peers and not script_option(word):
+                # The router took it for a peer (mflag stops at the first non-flag) and died resolving it.
+                fail(1, "lookup %s: no such host\nThe nholuongut container has died. Consult the container logs"
+                        " for further details." % word)
             if word.startswith("-"):
                 name, eq, value = word.partition("=")
                 if not eq and name in NET_VALUE_OPTIONS:
@@ -238,10 +290,25 @@ def nholuongut(state, words):
             usage()
         net_router(state)
         where, me = mesh_dir()
-        if where and me[0] in rest:
-            fail(1, "cannot remove peer %s: it is this router" % me[0])
         for name in rest:
-            print("%d IPs taken over from %s" % (mesh_rmpeer(where, me, name) if where else 0, name))
+            # Net's AdminTakeoverRanges: 0 for an unknown peer or for itself, and no check that the peer is gone.
+            taken = mesh_rmpeer(where, me, name) if where and name != me[0] else 0
+            print("%d IPs taken over from %s" % (taken, name))
+        return
+    if command == "reset":
+        if rest and rest != ["--force"]:
+            usage()
+        if router.get("running"):
+            where, me = mesh_dir()
+            if where:
+                mesh_reset(where, me)
+        state["net"] = {"reset": True}
+        return
+    if command == "prime":
+        if rest:
+            usage()
+        net_router(state)
+        router["ring"] = True
         return
     if command == "report":
         if rest and not (len(rest) == 2 and rest[0] == "-f"):
@@ -249,11 +316,11 @@ def nholuongut(state, words):
         net_router(state)
         where, me = mesh_dir()
         if knob("stdout") is None and where:
-            print(json.dumps(mesh_report(where, me)))
+            print(json.dumps(mesh_report(where, me, router.get("targets"))))
         elif knob("stdout") is None:
             print(json.dumps({"Router": {"Name": "00:00:00:00:00:01", "NickName": "fake",
-                                         "Targets": router.get("targets", []), "Peers": []},
-                              "IPAM": {"Entries": []}}))
+                                         "Targets": router.get("targets") or None, "Peers": []},
+                              "IPAM": ipam(router, "00:00:00:00:00:01", "fake")}))
         return
     if command == "stop":
         if rest:

@@ -6,7 +6,9 @@ import com.nholuongut.ecs.aws.AwsTimeouts;
 import com.nholuongut.ecs.aws.HttpClients;
 import com.nholuongut.ecs.aws.IdentityFlags;
 import com.nholuongut.ecs.aws.ImdsIdentity;
+import com.nholuongut.ecs.aws.ImdsLifecycle;
 import com.nholuongut.ecs.aws.InstanceIdentity;
+import com.nholuongut.ecs.aws.Lifecycle;
 import com.nholuongut.ecs.cli.Services;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.config.ConfigKey;
@@ -21,6 +23,7 @@ import com.nholuongut.ecs.doctor.PortProbe;
 import com.nholuongut.ecs.launch.SystemProcessRunner;
 import com.nholuongut.ecs.launch.Tools;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +59,8 @@ final class Wiring implements Services, AutoCloseable {
     /** The AWS clients' HTTP clients, one per read timeout (a process uses one), made once and kept. */
     private final Map<Duration, CompletableFuture<SdkHttpClient>> awsHttp = new HashMap<>();
     private boolean imdsV1Settled;
+    /** The metadata service's HTTP clients handed out for a lifecycle (the daemon's: one). */
+    private final List<SdkHttpClient> metadataHttp = new ArrayList<>();
 
     /**
      * @param env   the environment: the agent's own settings ({@code NHOLUONGUT_*}), {@code AWS_REGION} for
@@ -86,6 +91,18 @@ final class Wiring implements Services, AutoCloseable {
         log.debug("identity: instance {} in {}, address {}", self.instanceId(), self.region(), self.address());
         AwsClients clients = AwsClients.create(self.region(), made(timeouts.attempt(), client), timeouts);
         return new AwsPeerSource(clients, config.discoverySettings(), self);
+    }
+
+    @Override
+    public Lifecycle lifecycle(IdentityFlags flags, AgentConfig config) {
+        if (config.isStatic() || flags.instanceId() != null) {
+            return Lifecycle.UNKNOWN;
+        }
+        SdkHttpClient client = http.metadataClient(IMDS_READ);
+        synchronized (this) {
+            metadataHttp.add(client);
+        }
+        return new ImdsLifecycle(client);
     }
 
     @Override
@@ -212,10 +229,12 @@ final class Wiring implements Services, AutoCloseable {
         return null;
     }
 
-    /** Closes the HTTP clients made for AWS; one still being made is closed once it is. */
+    /** Closes the HTTP clients made for AWS (one still being made is closed once it is) and for the lifecycle. */
     @Override
     public synchronized void close() {
         awsHttp.values().forEach(task -> task.thenAccept(SdkHttpClient::close));
         awsHttp.clear();
+        metadataHttp.forEach(SdkHttpClient::close);
+        metadataHttp.clear();
     }
 }

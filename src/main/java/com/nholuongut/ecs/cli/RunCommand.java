@@ -29,6 +29,11 @@ final class RunCommand implements Callable<Integer> {
 
     /** How long SIGTERM waits for a tool that is running before the process leaves anyway. */
     static final long STOP_GRACE_MS = 3000;
+    /**
+     * How much longer it waits when the instance is leaving for good and {@code nholuongut reset} runs: the
+     * reset's own timeout, inside the unit's TimeoutStopSec (60 s).
+     */
+    static final long LEAVE_GRACE_MS = Tools.RESET_TIMEOUT.toMillis() + 2000;
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
@@ -50,8 +55,8 @@ final class RunCommand implements Callable<Integer> {
         // Under systemd (Type=notify) the unit becomes active, and ecs.service may start, only when ready.
         Readiness ready = new Readiness(tools, services.env().containsKey("NOTIFY_SOCKET"), Sleeper.SYSTEM);
         IdentityFlags flags = common.identityFlags();
-        Daemon daemon = new Daemon(config, () -> services.peerSource(flags, config, AwsTimeouts.DAEMON), tools,
-                new PeerState(config.get(ConfigKey.STATE_DIR)), ready, RandomGenerator.getDefault(),
+        Daemon daemon = new Daemon(config, () -> services.peerSource(flags, config, AwsTimeouts.DAEMON),
+                services.lifecycle(flags, config), tools, new PeerState(config.get(ConfigKey.STATE_DIR)), ready, RandomGenerator.getDefault(),
                 Clock.systemUTC(), Sleeper.SYSTEM);
         // Before readiness: ecs-env.sh, run once the agent is ready, reads it.
         EcsRoute.leave(config);
@@ -82,6 +87,9 @@ final class RunCommand implements Callable<Integer> {
         Thread watchdog = new Thread(() -> {
             try {
                 loop.join(STOP_GRACE_MS);
+                if (loop.isAlive() && daemon.leaving()) {
+                    loop.join(LEAVE_GRACE_MS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

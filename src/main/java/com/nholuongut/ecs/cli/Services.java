@@ -2,6 +2,7 @@ package com.nholuongut.ecs.cli;
 
 import com.nholuongut.ecs.aws.AwsTimeouts;
 import com.nholuongut.ecs.aws.IdentityFlags;
+import com.nholuongut.ecs.aws.Lifecycle;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.discovery.PeerSource;
 import com.nholuongut.ecs.doctor.Check;
@@ -17,6 +18,12 @@ public interface Services {
 
     /** The static list when {@code PEERS} is set (no AWS call), else discovery through AWS. */
     PeerSource peerSource(IdentityFlags flags, AgentConfig config, AwsTimeouts timeouts);
+
+    /**
+     * This instance's lifecycle (target state, Spot notice) from its metadata service; nothing is known with
+     * static peers or {@code --instance-id}, where no metadata service is asked.
+     */
+    Lifecycle lifecycle(IdentityFlags flags, AgentConfig config);
 
     /** The nholuongut and scope tools. */
     Tools tools(AgentConfig config);

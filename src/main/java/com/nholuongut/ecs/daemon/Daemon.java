@@ -1,6 +1,7 @@
 package com.nholuongut.ecs.daemon;
 
 import com.nholuongut.ecs.ExitCodes;
+import com.nholuongut.ecs.aws.Lifecycle;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.config.ConfigKey;
 import com.nholuongut.ecs.config.Durations;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class Daemon {
 
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    /** How often a warmed instance reads its target lifecycle state again (IMDS only). */
+    static final Duration WARM_POLL = Duration.ofSeconds(5);
 
     private final AgentConfig config;
     private final PeerState store;
@@ -33,19 +36,28 @@ public final class Daemon {
     private final Discoverer discoverer;
     private final Transitions transitions;
     private final Sleeper sleeper;
+    private final Lifecycle lifecycle;
+    private final Tools tools;
+    private final Runnable ready;
     private final CountDownLatch stop = new CountDownLatch(1);
+    /** Set while {@code nholuongut reset} runs at SIGTERM: the command then waits for it past its usual grace. */
+    private volatile boolean leaving;
 
     /** Read by the readiness deadline's thread. */
     private volatile DaemonState state = DaemonState.booting();
 
     /**
-     * @param opener opens the peer source (IMDS identity and AWS clients), which the daemon then owns and
-     *               closes; called again until it works
-     * @param ready  reports readiness to systemd; called when Net is launched or found running
+     * @param opener    opens the peer source (IMDS identity and AWS clients), which the daemon then owns and
+     *                  closes; called again until it works
+     * @param lifecycle this instance's Auto Scaling and Spot lifecycle, from its metadata; owned and closed
+     * @param ready     reports readiness to systemd; called when Net is launched or found running, or warmed
      */
-    public Daemon(AgentConfig config, Supplier<PeerSource> opener, Tools tools, PeerState store, Runnable ready,
-                  RandomGenerator random, Clock clock, Sleeper sleeper) {
+    public Daemon(AgentConfig config, Supplier<PeerSource> opener, Lifecycle lifecycle, Tools tools,
+                  PeerState store, Runnable ready, RandomGenerator random, Clock clock, Sleeper sleeper) {
         this.config = config;
+        this.lifecycle = lifecycle;
+        this.tools = tools;
+        this.ready = ready;
         this.store = store;
         this.sleeper = sleeper;
         this.schedule = new Schedule(config, random);
@@ -69,16 +81,89 @@ public final class Daemon {
         log.info("starting: refresh every {} ({}), state in {}", Durations.format(config.get(ConfigKey.REFRESH_INTERVAL)),
                 schedule.jitter(discoverer.members()), store.file());
         try {
-            do {
+            boolean stopped = whileWarmed();
+            while (!stopped) {
                 step();
                 giveHeapBack();
-            } while (!sleeper.await(stop, nextDelay()));
+                stopped = sleeper.await(stop, nextDelay());
+            }
+            boolean reset = leaveIfForGood();
             state = state.to(Phase.STOPPED);
-            log.info("stopping; nholuongut Net and Scope are left running");
+            log.info(reset ? "stopping" : "stopping; nholuongut Net and Scope are left running");
             return ExitCodes.OK;
         } finally {
             discoverer.close();
+            lifecycle.close();
         }
+    }
+
+    /** Whether {@code nholuongut reset} is running at SIGTERM (the instance leaves for good). */
+    public boolean leaving() {
+        return leaving;
+    }
+
+    /**
+     * While the target lifecycle state is {@code Warmed:*}: no tool, no AWS call, ready at once (the ECS agent
+     * does not register while warmed either), and the state read again every {@link #WARM_POLL}. Returns
+     * whether the daemon was stopped meanwhile; once the instance is put in service it boots as a fresh one.
+     */
+    private boolean whileWarmed() throws InterruptedException {
+        Optional<String> target = lifecycle.targetState();
+        while (target.filter(Lifecycle::warmed).isPresent()) {
+            if (state.phase() != Phase.WARMED) {
+                log.info("target lifecycle state {}: in the warm pool, launching nothing and asking AWS nothing until"
+                        + " this instance is put in service", target.get());
+                state = state.to(Phase.WARMED);
+                ready.run();
+            }
+            if (sleeper.await(stop, WARM_POLL)) {
+                return true;
+            }
+            target = lifecycle.targetState();
+        }
+        if (state.phase() == Phase.WARMED) {
+            log.info("target lifecycle state {}: booting as a fresh instance", target.orElse("unknown"));
+            state = DaemonState.booting();
+        }
+        return false;
+    }
+
+    /**
+     * At SIGTERM: when this instance is leaving for good and others remain, {@code nholuongut reset} hands its
+     * address space to the survivors before the instance goes (no rmpeer is needed afterwards). Never on a
+     * reboot, a stop, an agent restart or an upgrade: Net keeps its space then. True when it ran.
+     */
+    private boolean leaveIfForGood() {
+        Optional<String> why = state.netUp() ? leavingForGood() : Optional.empty();
+        if (why.isEmpty()) {
+            return false;
+        }
+        if (state.phase() == Phase.UP && state.peers().isEmpty()) {
+            log.info("{}: the group's last member, nothing to hand over; nholuongut Net is left as it is", why.get());
+            return false;
+        }
+        leaving = true;
+        if (tools.reset()) {
+            log.info("{}: nholuongut reset handed this router's address space to the surviving peers ({}) and stopped"
+                    + " nholuongut Net", why.get(), state.peers().isEmpty() ? "unknown" : state.peers().size());
+        } else {
+            log.warn("{}: nholuongut reset failed (see above): this router's address space is left for the survivors'"
+                    + " reclaim", why.get());
+        }
+        return true;
+    }
+
+    /** Why this instance is leaving for good, if it is: its target state, a Spot notice, or EC2's view of it. */
+    private Optional<String> leavingForGood() {
+        Optional<String> target = lifecycle.targetState().filter(Lifecycle.TERMINATING::contains);
+        if (target.isPresent()) {
+            return Optional.of("target lifecycle state " + target.get());
+        }
+        if (lifecycle.spotTerminating()) {
+            return Optional.of("a Spot interruption notice to terminate");
+        }
+        return discoverer.selfState().filter(s -> s.equals("shutting-down") || s.equals("terminated"))
+                .map(s -> "EC2 describes this instance as " + s);
     }
 
     /** One discovery and what its outcome asks of Net and Scope; returns the state it moved to. */
@@ -114,6 +199,7 @@ public final class Daemon {
         }
         return switch (state.phase()) {
             case BOOTING -> "the first discovery has not finished";
+            case WARMED -> null;
             case WAITING_FOR_GROUP -> "no saved peers, and discovery fails: " + discoverer.lastFailure();
             case NET_DOWN -> "nholuongut launch failed (see its WARN); it is retried at the next refresh";
             case UP, ADOPTED, STOPPED -> null;

@@ -17,6 +17,11 @@ public record DaemonState(Phase phase, List<String> peers, int members) {
     public enum Phase {
         /** Before the first discovery. */
         BOOTING,
+        /**
+         * In the Auto Scaling warm pool (target state {@code Warmed:*}): nothing launched, nothing asked of
+         * AWS, ready at once; a warmed router would own address space and then be stopped.
+         */
+        WARMED,
         /** No peers known and Net not running: nothing is launched, since a lone Net forms a ring of its own. */
         WAITING_FOR_GROUP,
         /** Net found running (an agent restart) while no peers are known: it is left as it is. */

@@ -9,6 +9,7 @@ import com.nholuongut.ecs.config.Durations;
 import com.nholuongut.ecs.discovery.PeerSource;
 import com.nholuongut.ecs.state.PeerState;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,16 @@ final class Discoverer implements AutoCloseable {
     /** The source discoveries go through (the reclaimer asks it about hosts); null before the first. */
     PeerSource source() {
         return source;
+    }
+
+    /** This instance's state as EC2 describes it, when a peer source was opened (see {@link PeerSource#selfState}). */
+    Optional<String> selfState() {
+        try {
+            return source == null ? Optional.empty() : source.selfState();
+        } catch (RuntimeException e) {
+            log.debug("cannot read this instance's state from EC2", e);
+            return Optional.empty();
+        }
     }
 
     /** The group's size as last known (discovered, or saved). */

@@ -10,7 +10,9 @@ import com.nholuongut.ecs.reclaim.Reclaimer;
 import com.nholuongut.ecs.state.PeerState;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +79,7 @@ final class Transitions {
             log.debug("refresh {}: {} member(s), {} peer(s)", ++refreshes, discovery.members(), peers.size());
             logChange(state.peers(), peers);
         }
-        Phase phase = netTo(state, peers, discovery.members(), booting);
+        Phase phase = netTo(state, peers, () -> consensus(discovery), booting);
         if (!stopping()) {
             net.applyScope(config.scopeApps(discovery), discovery.self().address());
         }
@@ -96,9 +98,9 @@ final class Transitions {
     private DaemonState failed(DaemonState state) {
         return switch (state.phase()) {
             case BOOTING -> saved.map(s -> fromSaved(state, s)).orElseGet(() -> withoutPeers(state));
-            case WAITING_FOR_GROUP, ADOPTED, STOPPED -> state;
+            case WAITING_FOR_GROUP, ADOPTED, WARMED, STOPPED -> state;
             case NET_DOWN, UP -> {
-                Phase phase = netTo(state, state.peers(), state.members(), false);
+                Phase phase = netTo(state, state.peers(), state::members, false);
                 if (!stopping()) { // a Net launch may have taken minutes
                     net.retryScope();
                 }
@@ -111,7 +113,7 @@ final class Transitions {
         log.info("discovery failed at boot: starting with the {} last good peers from {}", last.peers().size(),
                 store.file());
         discoverer.groupSize(last.members());
-        Phase phase = netTo(state, last.peers(), last.members(), true);
+        Phase phase = netTo(state, last.peers(), last::members, true);
         if (stopping()) {
             log.debug("stopping before Scope");
         } else if (config.scopeCloudMode() || config.get(ConfigKey.SCOPE_APPS) == ScopeApps.ALL) {
@@ -142,7 +144,7 @@ final class Transitions {
      * Net brought to {@code peers}: told when it is up, adopted when it runs already (an agent restart, or a
      * launch that was reported failed), launched otherwise. Returns {@link Phase#UP} or {@link Phase#NET_DOWN}.
      */
-    private Phase netTo(DaemonState state, List<String> peers, int members, boolean booting) {
+    private Phase netTo(DaemonState state, List<String> peers, IntSupplier members, boolean booting) {
         boolean up = state.netUp();
         if (!up && net.netRunning()) {
             log.info("nholuongut Net is already running: refreshing its peers");
@@ -157,10 +159,25 @@ final class Transitions {
         }
         launching = true;
         try {
-            return net.launchNet(peers, members) ? Phase.UP : Phase.NET_DOWN;
+            return net.launchNet(peers, members.getAsInt()) ? Phase.UP : Phase.NET_DOWN;
         } finally {
             launching = false;
         }
+    }
+
+    /**
+     * Net's consensus for a launch with the group AWS gave: its members, but those in the Auto Scaling warm
+     * pool (SPEC, "Warm pools"), asked of Auto Scaling now, for this launch only.
+     */
+    private int consensus(Discovery discovery) {
+        Set<String> warm = discoverer.source().warmPoolMembers(discovery);
+        long warmMembers = discovery.peers().stream().filter(p -> p.instanceId() != null && warm.contains(p.instanceId()))
+                .count();
+        if (warmMembers > 0) {
+            log.info("{} of the {} member(s) are in the warm pool: consensus={}", warmMembers, discovery.members(),
+                    discovery.members() - warmMembers);
+        }
+        return (int) (discovery.members() - warmMembers);
     }
 
     private void reclaim(Reclaimer r, Discovery discovery) {

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -22,6 +23,7 @@ public final class AwsPeerSource implements PeerSource {
 
     private final AwsClients clients;
     private final Ec2Discovery ec2Discovery;
+    private final WarmPool warmPool;
     private final InstanceIdentity identity;
     private Ec2Discovery.Located located;
 
@@ -29,6 +31,7 @@ public final class AwsPeerSource implements PeerSource {
     public AwsPeerSource(AwsClients clients, Ec2Discovery.Settings settings, InstanceIdentity identity) {
         this.clients = Objects.requireNonNull(clients, "clients");
         this.ec2Discovery = new Ec2Discovery(clients, settings);
+        this.warmPool = new WarmPool(clients);
         this.identity = identity;
     }
 
@@ -47,6 +50,16 @@ public final class AwsPeerSource implements PeerSource {
         Discovery d = fromInstances(located.self(), located.group(), ec2Discovery.instances(located.group()));
         log.debug("{} member(s) in {}, {} peer(s)", d.members(), located.group().describe(), d.peers().size());
         return d;
+    }
+
+    @Override
+    public Set<String> warmPoolMembers(Discovery discovery) {
+        return warmPool.members(discovery.source(), discovery.self().instanceId());
+    }
+
+    @Override
+    public Optional<String> selfState() {
+        return warmPool.selfState(identity.instanceId());
     }
 
     @Override

@@ -30,6 +30,8 @@ public final class Tools {
     /** {@code launch} pulls images on a fresh instance: give it time. Other subcommands are quick. */
     static final Duration LAUNCH_TIMEOUT = Duration.ofMinutes(10);
     static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
+    /** {@code reset} runs while the instance shuts down: within the unit's TimeoutStopSec (60 s). */
+    public static final Duration RESET_TIMEOUT = Duration.ofSeconds(40);
 
     private static final Logger log = LoggerFactory.getLogger(Tools.class);
 
@@ -84,6 +86,14 @@ public final class Tools {
         }
         log.info("ran {} report (exit 0, {} ms)", net(), r.duration().toMillis());
         return r.stdout();
+    }
+
+    /**
+     * {@code nholuongut reset}: this router hands its whole address space to a surviving peer, gossips it, and
+     * stops Net; the clean way to leave the group for good (SPEC, "Leaving for good").
+     */
+    public boolean reset() {
+        return run(List.of(net(), "reset"), RESET_TIMEOUT, true).ok();
     }
 
     /** {@code nholuongut rmpeer NAME}: takes over the address space a departed peer owned. */

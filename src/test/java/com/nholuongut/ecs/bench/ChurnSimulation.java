@@ -3,6 +3,7 @@ package com.nholuongut.ecs.bench;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.nholuongut.ecs.aws.InstanceIdentity;
+import com.nholuongut.ecs.aws.Lifecycle;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.config.ConfigKey;
 import com.nholuongut.ecs.daemon.Daemon;
@@ -170,7 +171,7 @@ public final class ChurnSimulation {
             AgentConfig config = TestConfig.of(Map.of(ConfigKey.PEER_GROUP_TAG, TAG, ConfigKey.SCOPE_ENABLED, "false",
                     ConfigKey.NET_BIN, "/bin/true", ConfigKey.SCOPE_BIN, "/bin/true",
                     ConfigKey.STATE_DIR, dir.toString()));
-            agents.put(i, new Daemon(config, () -> new SimSource(i), new Tools(config, tools(i)),
+            agents.put(i, new Daemon(config, () -> new SimSource(i), Lifecycle.UNKNOWN, new Tools(config, tools(i)),
                     new PeerState(dir), () -> { }, random.split(), clock, clock));
             queue.add(new long[] {now + random.nextLong(30_000), i});
         }

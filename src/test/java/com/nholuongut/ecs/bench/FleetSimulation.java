@@ -3,6 +3,7 @@ package com.nholuongut.ecs.bench;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.nholuongut.ecs.aws.InstanceIdentity;
+import com.nholuongut.ecs.aws.Lifecycle;
 import com.nholuongut.ecs.config.AgentConfig;
 import com.nholuongut.ecs.config.ConfigKey;
 import com.nholuongut.ecs.config.Durations;
@@ -133,8 +134,8 @@ public final class FleetSimulation {
         long bootWindow = 60_000;
         for (int i = 0; i <= size; i++) {
             int index = i;
-            Daemon daemon = new Daemon(config, () -> new SimSource(index, peer(index)), tools, state, () -> { },
-                    random.split(), clock, clock);
+            Daemon daemon = new Daemon(config, () -> new SimSource(index, peer(index)), Lifecycle.UNKNOWN, tools,
+                    state, () -> { }, random.split(), clock, clock);
             agents.add(daemon);
             if (i < size) {
                 // An Auto Scaling Group launching the whole group within a minute.

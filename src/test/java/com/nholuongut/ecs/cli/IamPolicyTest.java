@@ -99,10 +99,10 @@ class IamPolicyTest {
     }
 
     @Test
-    void policyFile_allowsExactlyTheSeedsSixActions() throws IOException {
+    void policyFile_allowsTheSeedsSixActionsAndDescribeWarmPool() throws IOException {
         assertThat(policyActions()).containsExactlyInAnyOrder(
                 "ec2:DescribeInstances", "ec2:DescribeTags", "autoscaling:DescribeAutoScalingInstances",
-                "ecs:ListServices", "ecs:DescribeTasks", "ecs:DescribeServices");
+                "autoscaling:DescribeWarmPool", "ecs:ListServices", "ecs:DescribeTasks", "ecs:DescribeServices");
     }
 
     @Test

@@ -55,6 +55,7 @@ class DaemonLoopTest {
     final ToolModel tools = new ToolModel();
     final FakeGroup group = new FakeGroup();
     final VirtualTime time = new VirtualTime();
+    final FakeLifecycle lifecycle = new FakeLifecycle();
     final Map<ConfigKey<?>, String> settings = new HashMap<>();
     final AtomicInteger ready = new AtomicInteger();
     Daemon daemon;
@@ -69,7 +70,7 @@ class DaemonLoopTest {
 
     Daemon daemon(Supplier<PeerSource> source, Runnable onReady) {
         AgentConfig config = TestConfig.of(settings);
-        daemon = new Daemon(config, source, new Tools(config, tools), new PeerState(stateDir), onReady,
+        daemon = new Daemon(config, source, lifecycle, new Tools(config, tools), new PeerState(stateDir), onReady,
                 new SplittableRandom(7), time, time);
         return daemon;
     }
@@ -326,6 +327,118 @@ class DaemonLoopTest {
 
         assertThat(tools.calls("nholuongut", "launch")).containsExactly(argv("nholuongut", "launch", "--plugin=false",
                 "--ipalloc-init", "observer", "--label", "a b;$(reboot)", "10.0.0.2", "10.0.0.3", "10.0.0.4"));
+    }
+
+    @Test
+    void warmed_launchesNothingAndAsksAwsNothing_readyAtOnce_thenBootsFreshWhenPutInService() throws Exception {
+        lifecycle.target = "Warmed:Running";
+        List<Integer> readyAt = new java.util.ArrayList<>();
+        daemon(() -> group, () -> readyAt.add(group.calls));
+
+        run(5, n -> {
+            if (n == 3) {
+                lifecycle.target = "InService";
+            }
+        });
+
+        assertThat(group.calls).as("discoveries: none while warmed, then one per step").isEqualTo(2);
+        assertThat(time.waits().subList(0, 3)).as("the state read every few seconds")
+                .containsOnly(Daemon.WARM_POLL);
+        assertThat(readyAt).as("ready at once while warmed, before any discovery; again when Net is up").startsWith(0)
+                .hasSize(2);
+        assertThat(tools.calls("nholuongut", "launch")).as("one launch, with the whole group, once in service")
+                .containsExactly(argv("nholuongut", "launch", "--ipalloc-init", "consensus=4", "10.0.0.2",
+                        "10.0.0.3", "10.0.0.4"));
+        assertThat(tools.calls.get(0)).as("no tool before").isEqualTo(argv("nholuongut", "status"));
+        assertThat(daemonLog.lines()).contains("target lifecycle state Warmed:Running: in the warm pool, launching"
+                + " nothing and asking AWS nothing until this instance is put in service",
+                "target lifecycle state InService: booting as a fresh instance");
+    }
+
+    @Test
+    void warmed_stoppedWhileWarmed_exits0HavingRunNothing() throws Exception {
+        lifecycle.target = "Warmed:Stopped";
+
+        assertThat(run(2, n -> { })).isZero();
+
+        assertThat(tools.calls).isEmpty();
+        assertThat(group.calls).isZero();
+        assertThat(daemon.state().phase()).isEqualTo(Phase.STOPPED);
+    }
+
+    @Test
+    void sigterm_targetStateTerminated_resetsHandingTheSpaceOver_withOneInfo() throws Exception {
+        run(2, n -> {
+            if (n == 2) {
+                lifecycle.target = "Terminated";
+            }
+        });
+
+        assertThat(tools.calls).endsWith(argv("nholuongut", "reset"));
+        assertThat(tools.calls("nholuongut", "rmpeer")).isEmpty();
+        assertThat(daemonLog.lines()).filteredOn(l -> l.contains("nholuongut reset")).singleElement().asString()
+                .startsWith("target lifecycle state Terminated: nholuongut reset handed this router's address space"
+                        + " to the surviving peers (3)");
+    }
+
+    @Test
+    void sigterm_spotNoticeToTerminate_orEc2ShuttingDown_resets() throws Exception {
+        lifecycle.spotTerminating = true;
+        run(1, n -> { });
+        assertThat(tools.calls).endsWith(argv("nholuongut", "reset"));
+
+        ToolModel again = new ToolModel();
+        FakeGroup shuttingDown = new FakeGroup();
+        shuttingDown.peers.addAll(group.peers);
+        shuttingDown.selfState = "shutting-down";
+        lifecycle.spotTerminating = false;
+        AgentConfig config = TestConfig.of(settings);
+        daemon = new Daemon(config, () -> shuttingDown, lifecycle, new Tools(config, again), new PeerState(stateDir),
+                ready::incrementAndGet, new SplittableRandom(7), time, time);
+        run(1, n -> { });
+        assertThat(again.calls).endsWith(argv("nholuongut", "reset"));
+        assertThat(daemonLog.lines()).anyMatch(l -> l.startsWith("EC2 describes this instance as shutting-down:"));
+    }
+
+    @Test
+    void sigterm_rebootStopRestartOrUpgrade_neverResets() throws Exception {
+        // A reboot, an agent restart or an in-place upgrade: still InService, EC2 says running. A stop: stopping.
+        for (String ec2 : List.of("running", "stopping")) {
+            ToolModel net = new ToolModel();
+            FakeGroup members = new FakeGroup();
+            members.peers.addAll(group.peers);
+            members.selfState = ec2;
+            lifecycle.target = "InService";
+            AgentConfig config = TestConfig.of(settings);
+            daemon = new Daemon(config, () -> members, lifecycle, new Tools(config, net), new PeerState(stateDir),
+                    ready::incrementAndGet, new SplittableRandom(7), time, time);
+            run(2, n -> { });
+            assertThat(net.calls("nholuongut", "reset")).as("EC2: %s", ec2).isEmpty();
+            assertThat(net.netRunning).isTrue();
+        }
+        assertThat(daemonLog.lines()).filteredOn(l -> l.startsWith("stopping")).containsOnly(
+                "stopping; nholuongut Net and Scope are left running");
+    }
+
+    @Test
+    void sigterm_lastMemberTerminating_handsNothingOver() throws Exception {
+        group.peers.clear();
+        lifecycle.target = "InService";
+
+        run(1, n -> lifecycle.target = "Terminated");
+
+        assertThat(tools.calls("nholuongut", "reset")).isEmpty();
+        assertThat(daemonLog.lines()).contains("target lifecycle state Terminated: the group's last member, nothing to"
+                + " hand over; nholuongut Net is left as it is");
+    }
+
+    @Test
+    void lifecycleUnknown_metadataWithoutThePaths_changesNothing() throws Exception {
+        run(2, n -> { });
+
+        assertThat(lifecycle.reads).as("read before the boot and at SIGTERM").isEqualTo(2);
+        assertThat(tools.calls("nholuongut", "launch")).hasSize(1);
+        assertThat(tools.calls("nholuongut", "reset")).isEmpty();
     }
 
     /** Waits (in real time: another thread makes it) for {@code call} to be made. */

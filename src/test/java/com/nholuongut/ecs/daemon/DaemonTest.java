@@ -49,6 +49,7 @@ class DaemonTest {
     final FakeGroup group = new FakeGroup();
     final AtomicInteger ready = new AtomicInteger();
     final VirtualTime time = new VirtualTime();
+    final FakeLifecycle lifecycle = new FakeLifecycle();
     final Map<ConfigKey<?>, String> settings = new HashMap<>();
     Daemon daemon;
 
@@ -62,7 +63,7 @@ class DaemonTest {
 
     Daemon daemon() {
         AgentConfig config = TestConfig.of(settings);
-        daemon = new Daemon(config, () -> group, new Tools(config, tools), new PeerState(stateDir),
+        daemon = new Daemon(config, () -> group, lifecycle, new Tools(config, tools), new PeerState(stateDir),
                 ready::incrementAndGet, new SplittableRandom(1), time, time);
         return daemon;
     }
@@ -116,6 +117,33 @@ class DaemonTest {
         assertThat(tools.scopeRunning).isTrue();
         assertThat(ready).hasValue(1);
         assertThat(discoveryLog.lines()).contains("discovery works again after 3 failed attempt(s)");
+    }
+
+    @Test
+    void boot_groupWithARunningWarmPool_leavesItOutOfTheConsensus_askedOnlyForTheLaunch() {
+        group.peers.addAll(List.of("10.0.0.4", "10.0.0.5", "10.0.0.6"));
+        group.warmPool.addAll(List.of("i-102", "i-103", "i-104")); // 10.0.0.4-6, warming up (Warmed:Running)
+
+        daemon().step();
+        daemon.step();
+        group.peers.add("10.0.0.7");
+        daemon.step();
+
+        assertThat(tools.consensus).as("6 members, 3 of them warmed: a quorum of 2 that can come")
+                .isEqualTo("consensus=3");
+        assertThat(group.warmPoolCalls).as("for the fresh launch only, never on a refresh").isEqualTo(1);
+        assertThat(daemonLog.lines()).contains("3 of the 6 member(s) are in the warm pool: consensus=3");
+    }
+
+    @Test
+    void boot_savedPeers_consensusFromTheSavedGroup_noWarmPoolCall() throws Exception {
+        save("{\"version\": 1, \"members\": 2, \"peers\": [\"10.0.0.7\"]}");
+        group.down(true);
+
+        daemon().step();
+
+        assertThat(tools.consensus).isEqualTo("consensus=2");
+        assertThat(group.warmPoolCalls).isZero();
     }
 
     @Test
@@ -387,7 +415,7 @@ class DaemonTest {
         AgentConfig config = TestConfig.of(settings);
         daemon = new Daemon(config, () -> {
             throw new com.nholuongut.ecs.config.ConfigException("nholuongut.config line 1: DISCOVERY: bad");
-        }, new Tools(config, tools), new PeerState(stateDir), ready::incrementAndGet, new SplittableRandom(1), time,
+        }, lifecycle, new Tools(config, tools), new PeerState(stateDir), ready::incrementAndGet, new SplittableRandom(1), time,
                 time);
 
         org.assertj.core.api.Assertions.assertThatThrownBy(daemon::step)

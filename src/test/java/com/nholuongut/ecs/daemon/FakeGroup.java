@@ -10,6 +10,7 @@ import com.nholuongut.ecs.discovery.PeerSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,6 +25,11 @@ final class FakeGroup implements PeerSource {
     AgentException error;
     int calls;
     boolean closed;
+    /** The members in the group's warm pool, by instance id; every call is counted. */
+    final Set<String> warmPool = new java.util.HashSet<>();
+    int warmPoolCalls;
+    /** This instance's state as EC2 describes it; null when unknown. */
+    String selfState;
     /** Runs inside each discovery, as a SIGTERM that arrives while AWS is being asked. */
     Runnable duringDiscover = () -> { };
 
@@ -51,6 +57,17 @@ final class FakeGroup implements PeerSource {
         }
         return new Discovery(new InstanceIdentity(self, "us-east-1", "10.0.0.1"),
                 GroupSource.tag("nholuongut:peerGroupName", "blue"), members, members.size() + 1);
+    }
+
+    @Override
+    public Set<String> warmPoolMembers(Discovery discovery) {
+        warmPoolCalls++;
+        return Set.copyOf(warmPool);
+    }
+
+    @Override
+    public Optional<String> selfState() {
+        return Optional.ofNullable(selfState);
     }
 
     @Override

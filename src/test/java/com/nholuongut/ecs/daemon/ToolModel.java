@@ -134,7 +134,18 @@ final class ToolModel implements ProcessRunner {
                 return netRunning ? new Result(0, report, "", Duration.ZERO)
                         : fail(1, "nholuongut container is not present. Have you launched it?");
             case "rmpeer":
-                return rest.isEmpty() ? fail(1, "usage") : netRunning ? ok() : fail(1, "not running");
+                // Net's rmpeer always exits 0 while it runs ("N IPs taken over from NAME"), a live peer included.
+                return rest.isEmpty() ? fail(1, "usage") : netRunning
+                        ? new Result(0, "0 IPs taken over from " + rest.get(0) + "\n", "", Duration.ZERO)
+                        : fail(1, "nholuongut container is not present. Have you launched it?");
+            case "reset":
+                // DELETE /peer hands this router's space to a survivor; then Net is stopped and its state removed.
+                if (!rest.isEmpty() && !rest.equals(List.of("--force"))) {
+                    return fail(1, "usage");
+                }
+                netRunning = false;
+                targets.clear();
+                return ok();
             default:
                 return fail(1, "usage");
         }

@@ -26,6 +26,11 @@ public final class ImdsFixture implements AutoCloseable {
     private final AtomicInteger tokenlessReads = new AtomicInteger();
     private volatile Mode mode = Mode.V2;
     private volatile String document;
+    /** autoscaling/target-lifecycle-state; null: 404, as for an instance in no Auto Scaling group. */
+    private volatile String targetState;
+    /** spot/instance-action; null: 404, as until a Spot interruption is scheduled. */
+    private volatile String spotAction;
+    private final AtomicInteger lifecycleReads = new AtomicInteger();
 
     public ImdsFixture(String instanceId, String region, String address) throws IOException {
         identity(instanceId, region, address);
@@ -39,6 +44,21 @@ public final class ImdsFixture implements AutoCloseable {
         document = "{\"accountId\": \"123456789012\", \"architecture\": \"x86_64\", \"availabilityZone\": \""
                 + region + "a\", \"instanceId\": \"" + instanceId + "\", \"instanceType\": \"t3.micro\", "
                 + "\"privateIp\": \"" + address + "\", \"region\": \"" + region + "\", \"version\": \"2017-09-30\"}";
+    }
+
+    /** The target lifecycle state Auto Scaling sets ({@code InService}, {@code Warmed:Running}, ...); null: 404. */
+    public void targetState(String state) {
+        targetState = state;
+    }
+
+    /** A Spot interruption notice's action ({@code terminate}, {@code stop}, {@code hibernate}); null: 404. */
+    public void spotAction(String action) {
+        spotAction = action;
+    }
+
+    /** How many times the target lifecycle state was read. */
+    public int lifecycleReads() {
+        return lifecycleReads.get();
     }
 
     public void mode(Mode newMode) {
@@ -82,6 +102,12 @@ public final class ImdsFixture implements AutoCloseable {
                 reply(ex, 401, "");
             } else if (path.equals("/latest/dynamic/instance-identity/document")) {
                 reply(ex, 200, mode == Mode.GARBAGE ? "<html><body>502 Bad Gateway</body></html>" : document);
+            } else if (path.equals("/latest/meta-data/autoscaling/target-lifecycle-state")) {
+                lifecycleReads.incrementAndGet();
+                String state = targetState;
+                reply(ex, state == null ? 404 : 200, state == null ? "" : state);
+            } else if (path.equals("/latest/meta-data/spot/instance-action") && spotAction != null) {
+                reply(ex, 200, "{\"action\": \"" + spotAction + "\", \"time\": \"2026-12-03T20:00:00Z\"}");
             } else {
                 reply(ex, 404, "");
             }

@@ -1,0 +1,47 @@
+package com.nholuongut.ecs.aws;
+
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What this instance's metadata says of its life (SPEC, "Auto Scaling lifecycle"): Auto Scaling's target
+ * lifecycle state and a Spot interruption notice. A read that fails says nothing, so that a metadata service
+ * without these paths changes nothing.
+ */
+public interface Lifecycle extends AutoCloseable {
+
+    /** Off an instance (static peers, {@code --instance-id}): nothing is known. */
+    Lifecycle UNKNOWN = new Lifecycle() {
+        @Override
+        public Optional<String> targetState() {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean spotTerminating() {
+            return false;
+        }
+    };
+
+    /** The target states of an instance that is being terminated, from service or from the warm pool. */
+    Set<String> TERMINATING = Set.of("Terminated", "Warmed:Terminated");
+
+    /**
+     * Auto Scaling's target lifecycle state ({@code InService}, {@code Warmed:Running}, {@code Terminated},
+     * ...); empty when the instance is in no Auto Scaling group (404) or the metadata cannot tell.
+     */
+    Optional<String> targetState();
+
+    /** Whether a Spot interruption notice says this instance is to be terminated. */
+    boolean spotTerminating();
+
+    /** Releases what reading took (the metadata client); the daemon closes the lifecycle it was given. */
+    @Override
+    default void close() {
+    }
+
+    /** Whether {@code state} is one of the warm pool's ({@code Warmed:Stopped}, {@code Warmed:Running}, ...). */
+    static boolean warmed(String state) {
+        return state.startsWith("Warmed:");
+    }
+}

@@ -1,0 +1,85 @@
+package com.nholuongut.ecs.discovery;
+
+import com.nholuongut.ecs.AgentException;
+import com.nholuongut.ecs.aws.AccessDeniedException;
+import com.nholuongut.ecs.aws.AwsClients;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.autoscaling.model.AutoScalingInstanceDetails;
+import software.amazon.awssdk.services.autoscaling.model.DescribeWarmPoolRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.Filter;
+
+/**
+ * What Auto Scaling and EC2 say of lives in the group (SPEC, "Auto Scaling lifecycle"): which members sit in
+ * the warm pool (asked only when Net's consensus is counted for a fresh launch: a running warm pool counted in
+ * it would make the first allocation wait for ever), and this instance's own state, asked once at SIGTERM.
+ */
+final class WarmPool {
+
+    static final String DESCRIBE_WARM_POOL = "autoscaling:DescribeWarmPool";
+    /** At SIGTERM the decision must be made within the stop's grace: one bounded call. */
+    static final Duration SELF_STATE_TIMEOUT = Duration.ofSeconds(2);
+
+    private static final Logger log = LoggerFactory.getLogger(WarmPool.class);
+
+    private final AwsClients clients;
+
+    WarmPool(AwsClients clients) {
+        this.clients = clients;
+    }
+
+    /**
+     * The instance ids in the warm pool of the group's Auto Scaling group (in tag mode: this instance's own, if
+     * it is in one). Empty, with one WARN, when the action is denied or fails: every member is then counted.
+     */
+    Set<String> members(GroupSource group, String selfId) {
+        try {
+            Optional<String> asg = group.kind() == GroupSource.Kind.ASG ? Optional.of(group.name()) : ownAsg(selfId);
+            if (asg.isEmpty()) {
+                return Set.of();
+            }
+            Set<String> ids = new HashSet<>();
+            DescribeWarmPoolRequest request = DescribeWarmPoolRequest.builder().autoScalingGroupName(asg.get()).build();
+            clients.call(DESCRIBE_WARM_POOL, () -> {
+                clients.autoScaling().describeWarmPoolPaginator(request).stream()
+                        .flatMap(page -> page.instances().stream())
+                        .forEach(i -> ids.add(i.instanceId()));
+                return ids;
+            });
+            return ids;
+        } catch (AccessDeniedException e) {
+            log.warn("{}: Net's consensus counts every member, which may be too large if the group has a running"
+                    + " warm pool (its first allocation then waits for members that never come)", e.getMessage());
+            return Set.of();
+        } catch (AgentException e) {
+            log.warn("cannot read the group's warm pool ({}): Net's consensus counts every member", e.getMessage());
+            return Set.of();
+        }
+    }
+
+    /** This instance's state as EC2 describes it, bounded to {@link #SELF_STATE_TIMEOUT}; empty when unknown. */
+    Optional<String> selfState(String selfId) {
+        DescribeInstancesRequest request = DescribeInstancesRequest.builder()
+                .filters(Filter.builder().name("instance-id").values(selfId).build())
+                .overrideConfiguration(o -> o.apiCallTimeout(SELF_STATE_TIMEOUT).apiCallAttemptTimeout(SELF_STATE_TIMEOUT))
+                .build();
+        return clients.call(Ec2Discovery.DESCRIBE_INSTANCES, () -> clients.ec2().describeInstances(request)
+                .reservations().stream().flatMap(r -> r.instances().stream())
+                .filter(i -> selfId.equals(i.instanceId()))
+                .map(i -> i.state().nameAsString())
+                .findFirst());
+    }
+
+    private Optional<String> ownAsg(String selfId) {
+        return clients.call(Ec2Discovery.DESCRIBE_ASG_INSTANCES, () -> clients.autoScaling()
+                .describeAutoScalingInstances(b -> b.instanceIds(selfId)).autoScalingInstances()).stream()
+                .filter(i -> selfId.equals(i.instanceId()))
+                .map(AutoScalingInstanceDetails::autoScalingGroupName)
+                .findFirst();
+    }
+}

@@ -1,0 +1,26 @@
+package com.nholuongut.ecs.daemon;
+
+import com.nholuongut.ecs.aws.Lifecycle;
+import java.util.Optional;
+
+/**
+ * This instance's metadata as Auto Scaling and Spot set it: a target lifecycle state (none: not in a group,
+ * as the metadata service's 404 says) and a Spot interruption notice, both settable; every read is counted.
+ */
+final class FakeLifecycle implements Lifecycle {
+
+    volatile String target;
+    volatile boolean spotTerminating;
+    volatile int reads;
+
+    @Override
+    public Optional<String> targetState() {
+        reads++;
+        return Optional.ofNullable(target);
+    }
+
+    @Override
+    public boolean spotTerminating() {
+        return spotTerminating;
+    }
+}
