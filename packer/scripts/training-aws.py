@@ -14,6 +14,9 @@ port that it prints alone on the first line of stdout. It serves:
 
   PUT /latest/api/token                           IMDSv2 token (needs X-aws-ec2-metadata-token-ttl-seconds)
   GET /latest/dynamic/instance-identity/document  the recorded member's identity (needs the token)
+  GET /latest/meta-data/autoscaling/target-lifecycle-state, /latest/meta-data/spot/instance-action
+                                                  404, as for an instance in no Auto Scaling group and
+                                                  with no Spot interruption scheduled (needs the token)
   POST / Action=DescribeTags                      the recorded answer for that member's own tags
   POST / Action=DescribeInstances                 the recorded group, page 1; with the NextToken of page 1,
                                                   page 2 (any other token is EC2's InvalidParameterValue)
@@ -49,6 +52,8 @@ GROUP = "training"
 GROUP_SIZE = 6
 PAGE = 5
 EC2_VERSION = "2016-11-15"
+# The agent reads these at boot and at SIGTERM; the recorded member is in no Auto Scaling group.
+LIFECYCLE_PATHS = ("/latest/meta-data/autoscaling/target-lifecycle-state", "/latest/meta-data/spot/instance-action")
 
 
 def ec2_error(code, message):
@@ -148,6 +153,8 @@ def make_handler(recorded, token, members=None):
                 self._reply(401)
             elif self.path == "/latest/dynamic/instance-identity/document":
                 self._reply(200, document, "application/json")
+            elif self.path in LIFECYCLE_PATHS:
+                self._reply(404)
             else:
                 self._unexpected("GET " + self.path)
                 self._reply(404)

@@ -9,15 +9,15 @@ import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.autoscaling.model.AutoScalingInstanceDetails;
 import software.amazon.awssdk.services.autoscaling.model.DescribeWarmPoolRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Filter;
 
 /**
  * What Auto Scaling and EC2 say of lives in the group (SPEC, "Auto Scaling lifecycle"): which members sit in
- * the warm pool (asked only when Net's consensus is counted for a fresh launch: a running warm pool counted in
- * it would make the first allocation wait for ever), and this instance's own state, asked once at SIGTERM.
+ * an Auto Scaling group's warm pool (asked only when Net's consensus is counted for a fresh launch: a running
+ * warm pool counted in it would make the first allocation wait for ever), and this instance's own state, asked
+ * once at SIGTERM.
  */
 final class WarmPool {
 
@@ -34,17 +34,18 @@ final class WarmPool {
     }
 
     /**
-     * The instance ids in the warm pool of the group's Auto Scaling group (in tag mode: this instance's own, if
-     * it is in one). Empty, with one WARN, when the action is denied or fails: every member is then counted.
+     * The instance ids in the warm pool of the group, when the group is an Auto Scaling group (a tag group has
+     * no warm pool of its own, and costs no extra call). Empty, with one WARN, when the action is denied or
+     * fails: every member is then counted.
      */
-    Set<String> members(GroupSource group, String selfId) {
+    Set<String> members(GroupSource group) {
+        if (group.kind() != GroupSource.Kind.ASG) {
+            return Set.of();
+        }
         try {
-            Optional<String> asg = group.kind() == GroupSource.Kind.ASG ? Optional.of(group.name()) : ownAsg(selfId);
-            if (asg.isEmpty()) {
-                return Set.of();
-            }
             Set<String> ids = new HashSet<>();
-            DescribeWarmPoolRequest request = DescribeWarmPoolRequest.builder().autoScalingGroupName(asg.get()).build();
+            DescribeWarmPoolRequest request = DescribeWarmPoolRequest.builder().autoScalingGroupName(group.name())
+                    .build();
             clients.call(DESCRIBE_WARM_POOL, () -> {
                 clients.autoScaling().describeWarmPoolPaginator(request).stream()
                         .flatMap(page -> page.instances().stream())
@@ -73,13 +74,5 @@ final class WarmPool {
                 .filter(i -> selfId.equals(i.instanceId()))
                 .map(i -> i.state().nameAsString())
                 .findFirst());
-    }
-
-    private Optional<String> ownAsg(String selfId) {
-        return clients.call(Ec2Discovery.DESCRIBE_ASG_INSTANCES, () -> clients.autoScaling()
-                .describeAutoScalingInstances(b -> b.instanceIds(selfId)).autoScalingInstances()).stream()
-                .filter(i -> selfId.equals(i.instanceId()))
-                .map(AutoScalingInstanceDetails::autoScalingGroupName)
-                .findFirst();
     }
 }

@@ -107,7 +107,7 @@ class ReclaimIT {
                 fleet.stop(sleeper);
                 for (AgentProcess p : processes) {
                     assertThat(await(() -> p.stdout().contains("removed [" + sleeperAddress + "]"),
-                            Duration.ofSeconds(15))).isTrue();
+                            Duration.ofSeconds(30))).isTrue();
                 }
                 // Past the two checks that a reclaim would need: the next refreshes of every agent.
                 awaitMore(processes, "DEBUG refresh ", 3);
