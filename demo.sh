@@ -10,8 +10,10 @@
 #    with its own agent, IMDS fixture, state directory and stand-in nholuongut/scope tools (the tests' model
 #    of the real scripts, src/test/resources/fake-tool.py). Narrated step by step, with each agent's log
 #    lines prefixed by its instance id: the three launches with --ipalloc-init consensus=3; a scale-out (the
-#    new member's launch, connect --replace on the others); a scale-in (forget, and the lowest-id survivor's
-#    rmpeer of the departed router); AWS unreachable for a moment (a proxy refuses connections: the agents
+#    new member's launch, connect --replace on the others); a scale-in by Auto Scaling (the leaving member's
+#    target lifecycle state is Terminated: it runs nholuongut reset and hands its address space over, so
+#    nobody runs rmpeer); a scale-in without warning (forget, and the lowest-id survivor's rmpeer of the
+#    vanished router); AWS unreachable for a moment (a proxy refuses connections: the agents
 #    keep their peers, log one WARN each, recover); then what each router ended with. Each step is checked
 #    (the routers' targets, who ran rmpeer), so the demo fails loudly if the agent misbehaves.
 #
@@ -179,7 +181,27 @@ show_logs
 [[ $(router "$new_id" init) == consensus=4 ]] || die "$new_id launched Net with $(router "$new_id" init)"
 echo "-> $new_id launched with its 3 peers (consensus=4); the others ran connect --replace with 3 peers each"
 
-header "Scale-in: one instance is terminated (its agent stops, its router vanishes with the host)"
+header "Scale-in by Auto Scaling: the leaving member hands its address space over before it goes"
+leaver=$(printf '%s\n' "${members[@]}" | sort | sed -n 2p)
+leaver_router=$(cut -d' ' -f1 "${agent_dir[$leaver]}/bin/router")
+echo Terminated >"${agent_dir[$leaver]}/target-lifecycle-state"
+echo "Auto Scaling set $leaver's target lifecycle state to Terminated; the instance shuts down (SIGTERM)"
+stop_agent "$leaver"
+python3 scripts/sample-fleet.py --endpoint "${moto_endpoint}" --region "$REGION" --terminate "$leaver"
+staying=()
+for id in "${members[@]}"; do [[ $id == "$leaver" ]] || staying+=("$id"); done
+wait_for "the others to forget it" 60 mesh_of "${staying[@]}"
+show_logs
+ran "$leaver" nholuongut reset || die "$leaver did not run nholuongut reset"
+grep -q '"owns": 0' "$work/mesh/$leaver_router.json" || die "the leaving router still owns its address space"
+for id in "${staying[@]}"; do
+    ! ran "$id" nholuongut rmpeer "$leaver_router" || die "$id ran rmpeer of a router that handed its space over"
+done
+echo "-> $leaver ran nholuongut reset: its router $leaver_router handed its space to a survivor and stopped;"
+echo "   nobody needs to run rmpeer for it"
+members=("${staying[@]}")
+
+header "Scale-in without warning: one instance vanishes (its router goes with the host, no reset)"
 victim=$(printf '%s\n' "${members[@]}" | sort | tail -n 1)
 survivors=()
 for id in "${members[@]}"; do [[ $id == "$victim" ]] || survivors+=("$id"); done

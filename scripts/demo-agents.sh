@@ -26,7 +26,9 @@ start_agent() {
     agent_routers=$((agent_routers + 1))
     # Net names its router after a MAC address and nicknames it after the host (EC2's ip-10-0-1-5).
     printf 'aa:aa:aa:aa:aa:%02x %s\n' "$agent_routers" "ip-${ip//./-}" >"$dir/bin/router"
-    start_port_server "$dir" imds "the IMDS fixture of $id" python3 scripts/imds-fixture.py "$id" "$REGION" "$ip" 0
+    # The instance's target lifecycle state is the file target-lifecycle-state (Auto Scaling's, once a step sets it).
+    IMDS_TARGET_STATE_FILE="$dir/target-lifecycle-state" \
+        start_port_server "$dir" imds "the IMDS fixture of $id" python3 scripts/imds-fixture.py "$id" "$REGION" "$ip" 0
     agent_fixture[$id]=$server_pid
     env -u NOTIFY_SOCKET -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS \
         AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$server_port" \

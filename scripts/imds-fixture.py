@@ -14,12 +14,17 @@ AWS_EC2_METADATA_SERVICE_ENDPOINT at http://127.0.0.1:PORT. It serves one identi
   GET /latest/meta-data/instance-id               the instance id
   GET /latest/meta-data/placement/region          the region
   GET /latest/meta-data/local-ipv4                the private address
+  GET /latest/meta-data/autoscaling/target-lifecycle-state
+                                                  the text of the file IMDS_TARGET_STATE_FILE names, read at
+                                                  each request (Auto Scaling's InService, Terminated, ...);
+                                                  404 while it is unset or absent (no Auto Scaling group)
 
 Every read needs the token in X-aws-ec2-metadata-token (401 without or with a wrong one), like an
 instance whose metadata options say HttpTokens=required. Runs until SIGTERM/SIGINT.
 """
 
 import json
+import os
 import signal
 import sys
 import uuid
@@ -27,6 +32,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
 TOKEN_HEADER = "X-aws-ec2-metadata-token"
+TARGET_STATE_PATH = "/latest/meta-data/autoscaling/target-lifecycle-state"
+
+
+def target_state():
+    """The target lifecycle state a script set in IMDS_TARGET_STATE_FILE, or None (404)."""
+    name = os.environ.get("IMDS_TARGET_STATE_FILE")
+    if not name or not os.path.exists(name):
+        return None
+    with open(name, encoding="utf-8") as f:
+        return (f.read().strip(), "text/plain")
 
 
 def make_handler(instance_id, region, address, token):
@@ -99,6 +114,8 @@ def make_handler(instance_id, region, address, token):
                 self._reply(401)
                 return
             found = reads.get(path)
+            if path == TARGET_STATE_PATH:
+                found = target_state()
             if found is None:
                 self._reply(404)
             else:

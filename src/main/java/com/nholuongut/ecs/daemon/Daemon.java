@@ -198,7 +198,10 @@ public final class Daemon {
             return "nholuongut launch is running";
         }
         return switch (state.phase()) {
-            case BOOTING -> "the first discovery has not finished";
+            // A failed first discovery is told at once, while its tool calls (status, a launch) still run.
+            case BOOTING -> discoverer.failures() == 0 ? "the first discovery has not finished"
+                    : (transitions.hasSaved() ? "discovery fails at boot, starting with the saved peers: "
+                    : "no saved peers, and discovery fails: ") + discoverer.lastFailure();
             case WARMED -> null;
             case WAITING_FOR_GROUP -> "no saved peers, and discovery fails: " + discoverer.lastFailure();
             case NET_DOWN -> "nholuongut launch failed (see its WARN); it is retried at the next refresh";

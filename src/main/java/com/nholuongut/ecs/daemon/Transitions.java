@@ -58,6 +58,11 @@ final class Transitions {
         return outcome instanceof Outcome.Found found ? found(state, found.discovery(), booting) : failed(state);
     }
 
+    /** Whether the state file held peers at boot. */
+    boolean hasSaved() {
+        return saved.isPresent();
+    }
+
     /** Successful refreshes after the boot (0: the first wait after boot is spread over the interval). */
     long refreshes() {
         return refreshes;

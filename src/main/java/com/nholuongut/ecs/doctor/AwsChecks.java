@@ -8,7 +8,9 @@ import com.nholuongut.ecs.aws.InstanceIdentity;
 import com.nholuongut.ecs.discovery.AwsPeerSource;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.Ec2Discovery;
+import java.util.Optional;
 import java.util.function.Supplier;
+import software.amazon.awssdk.services.autoscaling.model.AutoScalingInstanceDetails;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
@@ -41,6 +43,38 @@ final class AwsChecks {
         action(report, clients, "ec2:DescribeTags", () -> clients.ec2().describeTags(b -> b.dryRun(true).maxResults(5)));
         action(report, clients, "autoscaling:DescribeAutoScalingInstances", () -> clients.autoScaling()
                 .describeAutoScalingInstances(b -> b.instanceIds(self.instanceId())));
+        warmPool(report, clients, self);
+    }
+
+    /**
+     * {@code autoscaling:DescribeWarmPool}, about our own Auto Scaling group: optional (without it a fresh
+     * launch counts a running warm pool in Net's consensus), so a denial is a warning, not a failure.
+     */
+    private static void warmPool(Report report, AwsClients clients, InstanceIdentity self) {
+        String action = "autoscaling:DescribeWarmPool";
+        String name = "iam " + action;
+        Optional<String> asg;
+        try {
+            asg = clients.call("autoscaling:DescribeAutoScalingInstances", () -> clients.autoScaling()
+                    .describeAutoScalingInstances(b -> b.instanceIds(self.instanceId())).autoScalingInstances())
+                    .stream().map(AutoScalingInstanceDetails::autoScalingGroupName).findFirst();
+        } catch (AgentException e) {
+            report.warn(name, "could not check: " + e.getMessage());
+            return;
+        }
+        if (asg.isEmpty()) {
+            report.pass(name, "not needed: " + self.instanceId() + " is in no Auto Scaling group");
+            return;
+        }
+        try {
+            report.pass(name, clients.permission(action, () -> clients.autoScaling()
+                    .describeWarmPool(b -> b.autoScalingGroupName(asg.get()))));
+        } catch (AccessDeniedException e) {
+            report.warn(name, "denied (" + e.errorCode() + "): a fresh launch then counts a running warm pool in"
+                    + " Net's consensus; allow " + action + " in the instance role");
+        } catch (AgentException e) {
+            report.warn(name, "could not check: " + e.getMessage());
+        }
     }
 
     private static void action(Report report, AwsClients clients, String action, Supplier<?> call) {

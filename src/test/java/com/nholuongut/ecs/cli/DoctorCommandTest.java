@@ -141,7 +141,7 @@ class DoctorCommandTest {
                 .anyMatch(l -> l.startsWith("FAIL port 6783/tcp " + closed + ": not reachable"))
                 .anyMatch(l -> l.startsWith("FAIL port 4040/tcp " + closed))
                 .anyMatch(l -> l.startsWith("FAIL tool scope: ") && l.endsWith("does not exist"));
-        assertThat(r.outLines().get(r.outLines().size() - 1)).isEqualTo("doctor: 3 of 16 checks failed");
+        assertThat(r.outLines().get(r.outLines().size() - 1)).isEqualTo("doctor: 3 of 17 checks failed");
     }
 
     @Test

@@ -181,9 +181,39 @@ class IamPolicyTest {
 
             Result r = Cli.run(env, (address, port, timeout) -> true, "doctor");
 
-            assertThat(r.outLines()).filteredOn(l -> l.contains(" iam ")).hasSize(3).allMatch(l -> l.startsWith("ok"));
+            assertThat(r.outLines()).filteredOn(l -> l.contains(" iam ")).hasSize(4).allMatch(l -> l.startsWith("ok"))
+                    .contains("ok   iam autoscaling:DescribeWarmPool: not needed: " + self + " is in no Auto Scaling"
+                            + " group");
             assertThat(r.outLines()).as("the metadata options are read with the same action")
                     .anyMatch(l -> l.startsWith("ok   scope ecs: " + self + " allows IMDSv1"));
+        }
+    }
+
+    @Test
+    void doctor_inAnAutoScalingGroupWithoutDescribeWarmPool_warnsOnly() throws IOException {
+        Map<String, String> env = agentWith("doctor-no-warm", policyWithout("autoscaling:DescribeWarmPool"));
+        String self = asg.get(0);
+        try (var imds = new com.nholuongut.ecs.testing.ImdsFixture(self, AwsEmulator.REGION, fleet.address(self))) {
+            env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
+
+            Result r = Cli.run(env, (address, port, timeout) -> true, "doctor");
+
+            assertThat(r.outLines()).anyMatch(l -> l.startsWith("warn iam autoscaling:DescribeWarmPool: denied")
+                    && l.contains("allow autoscaling:DescribeWarmPool in the instance role"));
+            assertThat(r.outLines()).noneMatch(l -> l.startsWith("FAIL iam"));
+        }
+    }
+
+    @Test
+    void doctor_inAnAutoScalingGroupWithTheShippedPolicy_allowsDescribeWarmPool() throws IOException {
+        Map<String, String> env = agentWith("doctor-warm", Files.readString(POLICY));
+        String self = asg.get(0);
+        try (var imds = new com.nholuongut.ecs.testing.ImdsFixture(self, AwsEmulator.REGION, fleet.address(self))) {
+            env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
+
+            Result r = Cli.run(env, (address, port, timeout) -> true, "doctor");
+
+            assertThat(r.outLines()).contains("ok   iam autoscaling:DescribeWarmPool: allowed");
         }
     }
 

@@ -147,6 +147,17 @@ class DaemonTest {
     }
 
     @Test
+    void boot_readinessAskedWhileTheFailedBootStillRunsItsTools_saysWhyAlready() {
+        group.down(true);
+        tools.duringStatus = () -> assertThat(daemon.whyNetNotUp())
+                .startsWith("no saved peers, and discovery fails: cannot reach AWS");
+
+        daemon().step();
+
+        assertThat(tools.calls).containsExactly(STATUS);
+    }
+
+    @Test
     void boot_noPeerGroup_launchesNothingWithOneError_andJoinsOnceTagged() {
         group.error = new NoPeerGroupException("instance i-999 has no tag nholuongut:peerGroupName");
         daemon().step();

@@ -34,6 +34,8 @@ final class ToolModel implements ProcessRunner {
     int failScopeLaunches;
     /** The arguments Scope runs with; null when it does not run. */
     List<String> scopeArgs;
+    /** Runs while a {@code status} does, as the readiness deadline's thread asking why Net is not up. */
+    Runnable duringStatus = () -> { };
     /** Runs while a {@code connect} does, as a SIGTERM that arrives during a slow tool call. */
     Runnable duringConnect = () -> { };
     /** When set, a {@code launch} opens {@link #launchStarted} and waits for it (a first image pull). */
@@ -99,6 +101,7 @@ final class ToolModel implements ProcessRunner {
     private Result net(String sub, List<String> rest, Map<String, String> env) {
         switch (sub) {
             case "status":
+                duringStatus.run();
                 return netRunning ? ok() : fail(1, "nholuongut container is not present. Have you launched it?");
             case "launch":
                 return launch(rest, env);
