@@ -2,25 +2,37 @@ package com.nholuongut.ecs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nholuongut.ecs.aws.AwsClients;
+import com.nholuongut.ecs.aws.AwsTimeouts;
+import com.nholuongut.ecs.aws.HttpClients;
+import com.nholuongut.ecs.aws.InstanceIdentity;
+import com.nholuongut.ecs.discovery.AwsPeerSource;
+import com.nholuongut.ecs.discovery.DiscoveryMode;
+import com.nholuongut.ecs.discovery.Ec2Discovery;
 import com.nholuongut.ecs.doctor.PortProbe;
 import com.nholuongut.ecs.testing.Cli.Result;
 import com.nholuongut.ecs.testing.Cli;
 import com.nholuongut.ecs.testing.Fleet;
 import com.nholuongut.ecs.testing.AwsEmulator;
 import com.nholuongut.ecs.testing.Emulators;
+import com.nholuongut.ecs.testing.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.AccessKey;
@@ -37,6 +49,8 @@ class IamPolicyTest {
     static final Path POLICY = Path.of("iam/nholuongut-ecs-policy.json");
     static final String TAG = "nholuongut:peerGroupName";
 
+    @RegisterExtension
+    final LogCapture warmPoolLog = LogCapture.of("com.nholuongut.ecs.discovery.WarmPool");
     AccessKey admin;
     AwsEmulator moto;
     Fleet fleet;
@@ -215,6 +229,36 @@ class IamPolicyTest {
 
             assertThat(r.outLines()).contains("ok   iam autoscaling:DescribeWarmPool: allowed");
         }
+    }
+
+    /** The warm pool of the Auto Scaling group {@code asg.get(0)} is in, as a fresh launch asks for it. */
+    Set<String> warmPoolFor(Map<String, String> env) {
+        String self = asg.get(0);
+        return Cli.withSdkSettings(env, () -> {
+            try (SdkHttpClient http = new HttpClients().client(Duration.ofSeconds(30));
+                 AwsPeerSource source = new AwsPeerSource(AwsClients.create(AwsEmulator.REGION, http,
+                         AwsTimeouts.within(Duration.ofSeconds(30))), new Ec2Discovery.Settings(TAG, null,
+                         DiscoveryMode.AUTO), new InstanceIdentity(self, AwsEmulator.REGION, fleet.address(self)))) {
+                return source.warmPoolMembers(source.discover());
+            }
+        });
+    }
+
+    @Test
+    void warmPool_deniedDescribeWarmPool_isOneWarnAndEveryMemberCounted() throws IOException {
+        Set<String> warm = warmPoolFor(agentWith("no-warm-pool", policyWithout("autoscaling:DescribeWarmPool")));
+
+        assertThat(warm).as("no member left out").isEmpty();
+        assertThat(warmPoolLog.lines()).singleElement().asString().contains("AWS denied autoscaling:DescribeWarmPool")
+                .contains("Net's consensus counts every member, which may be too large");
+    }
+
+    @Test
+    void warmPool_withTheShippedPolicy_isAskedWithoutAWarning() throws IOException {
+        Set<String> warm = warmPoolFor(agentWith("warm-pool", Files.readString(POLICY)));
+
+        assertThat(warm).isEmpty();
+        assertThat(warmPoolLog.lines()).isEmpty();
     }
 
     @Test

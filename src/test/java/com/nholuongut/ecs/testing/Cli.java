@@ -71,6 +71,21 @@ public final class Cli {
         }
     }
 
+    /**
+     * Runs {@code body} with the SDK's system properties set from {@code env} as {@link #run} sets them, for a
+     * test that drives an agent component (a peer source, say) over the emulator; restores them after.
+     */
+    public static <T> T withSdkSettings(Map<String, String> env, java.util.function.Supplier<T> body) {
+        Map<String, String> saved = new HashMap<>();
+        SDK_PROPERTIES.values().forEach(p -> saved.put(p, System.getProperty(p)));
+        try {
+            SDK_PROPERTIES.forEach((variable, property) -> set(property, env.get(variable)));
+            return body.get();
+        } finally {
+            saved.forEach(Cli::set);
+        }
+    }
+
     private static void set(String property, String value) {
         if (value == null) {
             System.clearProperty(property);

@@ -17,12 +17,17 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private Level before;
 
-    private LogCapture(Class<?> source) {
+    private LogCapture(String source) {
         this.logger = (Logger) LoggerFactory.getLogger(source);
     }
 
     public static LogCapture of(Class<?> source) {
-        return new LogCapture(source);
+        return new LogCapture(source.getName());
+    }
+
+    /** By logger name, for a class another package cannot name. */
+    public static LogCapture of(String loggerName) {
+        return new LogCapture(loggerName);
     }
 
     @Override
