@@ -1,6 +1,7 @@
 package com.nholuongut.ecs.aws;
 
 import com.nholuongut.ecs.Json;
+import com.nholuongut.ecs.UnavailableException;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -8,14 +9,15 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.imds.Ec2MetadataClient;
+import software.amazon.awssdk.imds.Ec2MetadataClientException;
 import software.amazon.awssdk.imds.Ec2MetadataRetryPolicy;
 
 /**
  * The lifecycle paths of the instance metadata service, read with IMDSv2 through the SDK's
  * {@link Ec2MetadataClient} as the identity is: {@code autoscaling/target-lifecycle-state} (404 when the
  * instance is in no Auto Scaling group) and {@code spot/instance-action} (404 until a Spot interruption is
- * scheduled). A read that fails is "unknown", never a guess, so a metadata service without these paths leaves
- * the daemon as it was before they were read.
+ * scheduled). Only a 404 says "not in a group": a target state that cannot be read is an error, so that a
+ * slow metadata service never lets a warmed instance boot; a Spot notice that cannot be read is no notice.
  */
 public final class ImdsLifecycle implements Lifecycle {
 
@@ -41,7 +43,16 @@ public final class ImdsLifecycle implements Lifecycle {
 
     @Override
     public Optional<String> targetState() {
-        return read(TARGET_STATE).map(String::strip).filter(s -> !s.isEmpty());
+        try {
+            return Optional.of(client.get(TARGET_STATE).asString().strip()).filter(s -> !s.isEmpty());
+        } catch (Ec2MetadataClientException e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty(); // in no Auto Scaling group
+            }
+            throw new UnavailableException("instance metadata " + TARGET_STATE + " answered HTTP " + e.statusCode(), e);
+        } catch (SdkClientException | IllegalStateException e) {
+            throw new UnavailableException("instance metadata " + TARGET_STATE + ": " + e.getMessage(), e);
+        }
     }
 
     /** The notice is JSON, {@code {"action": "terminate", "time": "..."}}; {@code stop} and {@code hibernate} keep the instance. */

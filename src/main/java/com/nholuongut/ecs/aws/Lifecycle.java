@@ -1,12 +1,12 @@
 package com.nholuongut.ecs.aws;
 
+import com.nholuongut.ecs.UnavailableException;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * What this instance's metadata says of its life (SPEC, "Auto Scaling lifecycle"): Auto Scaling's target
- * lifecycle state and a Spot interruption notice. A read that fails says nothing, so that a metadata service
- * without these paths changes nothing.
+ * lifecycle state and a Spot interruption notice. A metadata service without these paths (404) changes nothing.
  */
 public interface Lifecycle extends AutoCloseable {
 
@@ -28,7 +28,9 @@ public interface Lifecycle extends AutoCloseable {
 
     /**
      * Auto Scaling's target lifecycle state ({@code InService}, {@code Warmed:Running}, {@code Terminated},
-     * ...); empty when the instance is in no Auto Scaling group (404) or the metadata cannot tell.
+     * ...); empty when the instance is in no Auto Scaling group (404).
+     *
+     * @throws UnavailableException when the metadata service cannot tell
      */
     Optional<String> targetState();
 

@@ -1,5 +1,6 @@
 package com.nholuongut.ecs.daemon;
 
+import com.nholuongut.ecs.AgentException;
 import com.nholuongut.ecs.ExitCodes;
 import com.nholuongut.ecs.aws.Lifecycle;
 import com.nholuongut.ecs.config.AgentConfig;
@@ -37,11 +38,9 @@ public final class Daemon {
     private final Transitions transitions;
     private final Sleeper sleeper;
     private final Lifecycle lifecycle;
-    private final Tools tools;
     private final Runnable ready;
     private final CountDownLatch stop = new CountDownLatch(1);
-    /** Set while {@code nholuongut reset} runs at SIGTERM: the command then waits for it past its usual grace. */
-    private volatile boolean leaving;
+    private final Leaving leave;
 
     /** Read by the readiness deadline's thread. */
     private volatile DaemonState state = DaemonState.booting();
@@ -56,12 +55,12 @@ public final class Daemon {
                   PeerState store, Runnable ready, RandomGenerator random, Clock clock, Sleeper sleeper) {
         this.config = config;
         this.lifecycle = lifecycle;
-        this.tools = tools;
         this.ready = ready;
         this.store = store;
         this.sleeper = sleeper;
         this.schedule = new Schedule(config, random);
         this.discoverer = new Discoverer(config, opener, store, schedule);
+        this.leave = new Leaving(lifecycle, discoverer, tools);
         Optional<Reclaimer> reclaimer = config.get(ConfigKey.RECLAIM_DEPARTED) ? Optional.of(new Reclaimer(tools,
                 config.get(ConfigKey.STATE_DIR), clock)) : Optional.empty();
         this.transitions = new Transitions(config, store, discoverer, new Reconciler(config, tools, ready), reclaimer,
@@ -70,7 +69,14 @@ public final class Daemon {
 
     /** Asks the loop to end; it returns within moments unless a tool is running. */
     public void stop() {
-        stop.countDown();
+        if (stop.getCount() > 0) {
+            stop.countDown();
+            // Asked at once, beside the loop: a refresh in progress must not use up the stop's grace first.
+            DaemonState now = state;
+            Thread decide = new Thread(() -> leave.decide(now), "leave-decision");
+            decide.setDaemon(true);
+            decide.start();
+        }
     }
 
     /**
@@ -87,7 +93,7 @@ public final class Daemon {
                 giveHeapBack();
                 stopped = sleeper.await(stop, nextDelay());
             }
-            boolean reset = leaveIfForGood();
+            boolean reset = leave.leaveIfForGood(state);
             state = state.to(Phase.STOPPED);
             log.info(reset ? "stopping" : "stopping; nholuongut Net and Scope are left running");
             return ExitCodes.OK;
@@ -99,7 +105,7 @@ public final class Daemon {
 
     /** Whether {@code nholuongut reset} is running at SIGTERM (the instance leaves for good). */
     public boolean leaving() {
-        return leaving;
+        return leave.resetting();
     }
 
     /**
@@ -108,8 +114,9 @@ public final class Daemon {
      * whether the daemon was stopped meanwhile; once the instance is put in service it boots as a fresh one.
      */
     private boolean whileWarmed() throws InterruptedException {
-        Optional<String> target = lifecycle.targetState();
-        while (target.filter(Lifecycle::warmed).isPresent()) {
+        // A metadata service that cannot tell (IMDSv2 refused, say) changes nothing: the instance boots as before.
+        Optional<String> target = targetState();
+        while (target != null && target.filter(Lifecycle::warmed).isPresent()) {
             if (state.phase() != Phase.WARMED) {
                 log.info("target lifecycle state {}: in the warm pool, launching nothing and asking AWS nothing until"
                         + " this instance is put in service", target.get());
@@ -119,7 +126,8 @@ public final class Daemon {
             if (sleeper.await(stop, WARM_POLL)) {
                 return true;
             }
-            target = lifecycle.targetState();
+            Optional<String> read = targetState();
+            target = read == null ? target : read; // a failed read changes nothing while warmed
         }
         if (state.phase() == Phase.WARMED) {
             log.info("target lifecycle state {}: booting as a fresh instance", target.orElse("unknown"));
@@ -128,42 +136,14 @@ public final class Daemon {
         return false;
     }
 
-    /**
-     * At SIGTERM: when this instance is leaving for good and others remain, {@code nholuongut reset} hands its
-     * address space to the survivors before the instance goes (no rmpeer is needed afterwards). Never on a
-     * reboot, a stop, an agent restart or an upgrade: Net keeps its space then. True when it ran.
-     */
-    private boolean leaveIfForGood() {
-        Optional<String> why = state.netUp() ? leavingForGood() : Optional.empty();
-        if (why.isEmpty()) {
-            return false;
+    /** The target lifecycle state; null when the metadata service could not tell. */
+    private Optional<String> targetState() {
+        try {
+            return lifecycle.targetState();
+        } catch (AgentException e) {
+            log.debug("target lifecycle state: {}", e.getMessage());
+            return null;
         }
-        if (state.phase() == Phase.UP && state.peers().isEmpty()) {
-            log.info("{}: the group's last member, nothing to hand over; nholuongut Net is left as it is", why.get());
-            return false;
-        }
-        leaving = true;
-        if (tools.reset()) {
-            log.info("{}: nholuongut reset handed this router's address space to the surviving peers ({}) and stopped"
-                    + " nholuongut Net", why.get(), state.peers().isEmpty() ? "unknown" : state.peers().size());
-        } else {
-            log.warn("{}: nholuongut reset failed (see above): this router's address space is left for the survivors'"
-                    + " reclaim", why.get());
-        }
-        return true;
-    }
-
-    /** Why this instance is leaving for good, if it is: its target state, a Spot notice, or EC2's view of it. */
-    private Optional<String> leavingForGood() {
-        Optional<String> target = lifecycle.targetState().filter(Lifecycle.TERMINATING::contains);
-        if (target.isPresent()) {
-            return Optional.of("target lifecycle state " + target.get());
-        }
-        if (lifecycle.spotTerminating()) {
-            return Optional.of("a Spot interruption notice to terminate");
-        }
-        return discoverer.selfState().filter(s -> s.equals("shutting-down") || s.equals("terminated"))
-                .map(s -> "EC2 describes this instance as " + s);
     }
 
     /** One discovery and what its outcome asks of Net and Scope; returns the state it moved to. */

@@ -84,7 +84,9 @@ final class Transitions {
             log.debug("refresh {}: {} member(s), {} peer(s)", ++refreshes, discovery.members(), peers.size());
             logChange(state.peers(), peers);
         }
-        Phase phase = netTo(state, peers, () -> consensus(discovery), booting);
+        // The consensus a launch used (the warm pool left out) is what a launch retried in an outage uses too.
+        int[] members = {discovery.members()};
+        Phase phase = netTo(state, peers, () -> members[0] = consensus(discovery), booting);
         if (!stopping()) {
             net.applyScope(config.scopeApps(discovery), discovery.self().address());
         }
@@ -92,7 +94,7 @@ final class Transitions {
         if (!booting && phase == Phase.UP && !stopping()) {
             reclaimer.ifPresent(r -> reclaim(r, discovery));
         }
-        return new DaemonState(phase, peers, discovery.members());
+        return new DaemonState(phase, peers, members[0]);
     }
 
     /**
@@ -164,7 +166,9 @@ final class Transitions {
         }
         launching = true;
         try {
-            return net.launchNet(peers, members.getAsInt()) ? Phase.UP : Phase.NET_DOWN;
+            int consensus = members.getAsInt();
+            // Asking Auto Scaling may have taken a while: a SIGTERM meanwhile launches nothing.
+            return !stopping() && net.launchNet(peers, consensus) ? Phase.UP : Phase.NET_DOWN;
         } finally {
             launching = false;
         }
@@ -172,7 +176,8 @@ final class Transitions {
 
     /**
      * Net's consensus for a launch with the group AWS gave: its members, but those in the Auto Scaling warm
-     * pool (SPEC, "Warm pools"), asked of Auto Scaling now, for this launch only.
+     * pool (SPEC, "Warm pools"), asked of Auto Scaling for this launch (a retried one asks again: a member put in
+     * service since must count, or the consensus would be too small), never on a refresh that launches nothing.
      */
     private int consensus(Discovery discovery) {
         Set<String> warm = discoverer.source().warmPoolMembers(discovery);

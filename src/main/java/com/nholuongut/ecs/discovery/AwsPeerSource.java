@@ -54,7 +54,7 @@ public final class AwsPeerSource implements PeerSource {
 
     @Override
     public Set<String> warmPoolMembers(Discovery discovery) {
-        return warmPool.members(discovery.source());
+        return warmPool.members(discovery);
     }
 
     @Override

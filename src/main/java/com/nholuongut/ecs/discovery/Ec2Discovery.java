@@ -137,7 +137,7 @@ public final class Ec2Discovery {
                         continue;
                     }
                     members.add(new Peer(instance.instanceId(), address, instance.state().nameAsString(),
-                            instance.privateDnsName()));
+                            instance.privateDnsName(), tagValue(instance.tags(), ASG_TAG).orElse(null)));
                 }
             });
             return members;

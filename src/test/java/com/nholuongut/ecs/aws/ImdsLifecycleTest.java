@@ -1,7 +1,9 @@
 package com.nholuongut.ecs.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nholuongut.ecs.UnavailableException;
 import com.nholuongut.ecs.testing.ImdsFixture;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -64,10 +66,11 @@ class ImdsLifecycleTest {
     }
 
     @Test
-    void metadataServiceAway_isUnknown_neverAnError() {
+    void metadataServiceAway_targetStateIsAnError_notANo_andNoSpotNotice() {
         imds.close();
 
-        assertThat(lifecycle.targetState()).isEmpty();
+        assertThatThrownBy(lifecycle::targetState).isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("target-lifecycle-state");
         assertThat(lifecycle.spotTerminating()).isFalse();
     }
 }

@@ -421,6 +421,42 @@ class DaemonLoopTest {
     }
 
     @Test
+    void sigterm_duringASlowToolCall_isDecidedAtOnce_soTheCommandWaitsForTheReset() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean knownDuringTheTool = new java.util.concurrent.atomic.AtomicBoolean();
+        run(2, n -> {
+            if (n > 1) {
+                return;
+            }
+            group.peers.add("10.0.0.9");
+            lifecycle.target = "Terminated";
+            tools.duringConnect = () -> {
+                daemon.stop();
+                // The decision comes from its own thread while this tool still runs.
+                long end = System.nanoTime() + 5_000_000_000L;
+                while (!daemon.leaving() && System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                knownDuringTheTool.set(daemon.leaving());
+            };
+        });
+
+        assertThat(knownDuringTheTool).as("known while the refresh still runs its tools").isTrue();
+        assertThat(tools.calls).endsWith(argv("nholuongut", "reset"));
+    }
+
+    @Test
+    void sigterm_adoptedNetWithTheGroupUnknown_handsNothingOver() throws Exception {
+        tools.netRunning = true;
+        group.down(true);
+        lifecycle.target = "InService";
+
+        run(1, n -> lifecycle.target = "Terminated");
+
+        assertThat(tools.calls("nholuongut", "reset")).isEmpty();
+        assertThat(daemonLog.lines()).anyMatch(l -> l.contains("the group is not known yet, so nothing is handed over"));
+    }
+
+    @Test
     void sigterm_lastMemberTerminating_handsNothingOver() throws Exception {
         group.peers.clear();
         lifecycle.target = "InService";
@@ -430,6 +466,23 @@ class DaemonLoopTest {
         assertThat(tools.calls("nholuongut", "reset")).isEmpty();
         assertThat(daemonLog.lines()).contains("target lifecycle state Terminated: the group's last member, nothing to"
                 + " hand over; nholuongut Net is left as it is");
+    }
+
+    @Test
+    void lifecycleFailing_bootsAsBefore_andAFailedReadWhileWarmedKeepsItWarmed() throws Exception {
+        lifecycle.failing = true;
+        run(2, n -> { });
+        assertThat(tools.calls("nholuongut", "launch")).hasSize(1);
+        assertThat(tools.calls("nholuongut", "reset")).isEmpty();
+
+        ToolModel warmed = new ToolModel();
+        FakeLifecycle flaky = new FakeLifecycle();
+        flaky.target = "Warmed:Running";
+        AgentConfig config = TestConfig.of(settings);
+        daemon = new Daemon(config, () -> group, flaky, new Tools(config, warmed), new PeerState(stateDir),
+                ready::incrementAndGet, new SplittableRandom(7), time, time);
+        run(4, n -> flaky.failing = n < 3);
+        assertThat(warmed.calls).as("still warmed through the failed reads").isEmpty();
     }
 
     @Test

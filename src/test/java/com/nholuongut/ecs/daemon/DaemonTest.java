@@ -136,6 +136,32 @@ class DaemonTest {
     }
 
     @Test
+    void boot_stopWhileAutoScalingIsAskedForTheWarmPool_launchesNothing() {
+        daemon();
+        group.duringWarmPool = daemon::stop;
+
+        daemon.step();
+
+        assertThat(tools.calls("nholuongut", "launch")).isEmpty();
+        assertThat(tools.netRunning).isFalse();
+    }
+
+    @Test
+    void netDown_launchRetriedWhileAwsIsAway_keepsTheWarmPoolOutOfItsConsensus() {
+        group.peers.addAll(List.of("10.0.0.4", "10.0.0.5"));
+        group.warmPool.addAll(List.of("i-102", "i-103"));
+        tools.failLaunches = 1;
+        daemon().step();
+        group.down(true);
+
+        daemon.step();
+
+        assertThat(tools.calls("nholuongut", "launch")).extracting(c -> c.get(3))
+                .containsExactly("consensus=3", "consensus=3");
+        assertThat(tools.netRunning).isTrue();
+    }
+
+    @Test
     void boot_savedPeers_consensusFromTheSavedGroup_noWarmPoolCall() throws Exception {
         save("{\"version\": 1, \"members\": 2, \"peers\": [\"10.0.0.7\"]}");
         group.down(true);

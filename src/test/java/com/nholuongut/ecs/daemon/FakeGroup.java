@@ -28,6 +28,8 @@ final class FakeGroup implements PeerSource {
     /** The members in the group's warm pool, by instance id; every call is counted. */
     final Set<String> warmPool = new java.util.HashSet<>();
     int warmPoolCalls;
+    /** Runs inside each warm-pool question, as a SIGTERM while Auto Scaling is being asked. */
+    Runnable duringWarmPool = () -> { };
     /** This instance's state as EC2 describes it; null when unknown. */
     String selfState;
     /** Runs inside each discovery, as a SIGTERM that arrives while AWS is being asked. */
@@ -62,6 +64,7 @@ final class FakeGroup implements PeerSource {
     @Override
     public Set<String> warmPoolMembers(Discovery discovery) {
         warmPoolCalls++;
+        duringWarmPool.run();
         return Set.copyOf(warmPool);
     }
 

@@ -1,5 +1,6 @@
 package com.nholuongut.ecs.daemon;
 
+import com.nholuongut.ecs.UnavailableException;
 import com.nholuongut.ecs.aws.Lifecycle;
 import java.util.Optional;
 
@@ -12,10 +13,16 @@ final class FakeLifecycle implements Lifecycle {
     volatile String target;
     volatile boolean spotTerminating;
     volatile int reads;
+    /** The metadata service failing (not a 404): the read throws, as ImdsLifecycle's does. */
+    volatile boolean failing;
 
     @Override
     public Optional<String> targetState() {
         reads++;
+        if (failing) {
+            throw new UnavailableException("instance metadata /latest/meta-data/autoscaling/target-lifecycle-state"
+                    + " answered HTTP 500", null);
+        }
         return Optional.ofNullable(target);
     }
 

@@ -362,8 +362,11 @@ class RunDaemonIT {
                 argv("systemd-notify", "--ready"));
         assertThat(tools.router().running()).isFalse();
         assertThat(agent.stdout()).as("one WARN per failure streak").containsOnlyOnce("retrying with backoff")
-                .containsOnlyOnce("no saved peers and discovery failed: not launching nholuongut Net until AWS answers")
-                .contains("nholuongut Net is not up after READY_TIMEOUT=2s (no saved peers, and discovery fails: ");
+                .containsOnlyOnce("no saved peers and discovery failed: not launching nholuongut Net until AWS answers");
+        // The deadline may pass while the first discovery's retries still run (under load) or after it failed:
+        // either reason is the true one (DaemonTest checks each wording on a virtual clock).
+        assertThat(agent.stdout()).containsPattern("WARN  nholuongut Net is not up after READY_TIMEOUT=2s \\((the first"
+                + " discovery has not finished|no saved peers, and discovery fails: AWS failed ec2:DescribeTags.*)\\)");
         assertThat(warnings()).as("one WARN for the failure streak, one for the readiness deadline").hasSize(2)
                 .anyMatch(l -> l.startsWith("WARN  discovery failed, retrying with backoff: AWS failed"));
 
