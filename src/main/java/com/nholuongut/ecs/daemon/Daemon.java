@@ -72,8 +72,7 @@ public final class Daemon {
         if (stop.getCount() > 0) {
             stop.countDown();
             // Asked at once, beside the loop: a refresh in progress must not use up the stop's grace first.
-            DaemonState now = state;
-            Thread decide = new Thread(() -> leave.decide(now), "leave-decision");
+            Thread decide = new Thread(leave::decide, "leave-decision");
             decide.setDaemon(true);
             decide.start();
         }

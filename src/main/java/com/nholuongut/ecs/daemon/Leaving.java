@@ -40,11 +40,14 @@ final class Leaving {
         this.tools = tools;
     }
 
-    /** Decides, for the daemon in {@code state} when the stop was asked; run on a thread of its own. */
-    void decide(DaemonState state) {
+    /**
+     * Decides, on a thread of its own, from the instance's facts alone: the step that runs meanwhile may still
+     * change the daemon's state (a boot that launches Net), which {@link #leaveIfForGood} reads once it ended.
+     */
+    void decide() {
         try {
-            Optional<String> why = state.netUp() ? why() : Optional.empty();
-            resetting = why.isPresent() && state.phase() == Phase.UP && !state.peers().isEmpty();
+            Optional<String> why = why();
+            resetting = why.isPresent();
             decision.complete(why);
         } catch (RuntimeException e) {
             log.debug("cannot tell whether this instance leaves for good", e);
@@ -52,7 +55,7 @@ final class Leaving {
         }
     }
 
-    /** Whether a reset is to run (or runs): known moments after SIGTERM. */
+    /** Whether a reset may be run (the instance leaves for good): known moments after SIGTERM. */
     boolean resetting() {
         return resetting;
     }
@@ -79,7 +82,6 @@ final class Leaving {
             log.info("{}: the group's last member, nothing to hand over; nholuongut Net is left as it is", why.get());
             return false;
         }
-        resetting = true;
         if (tools.reset()) {
             log.info("{}: nholuongut reset handed this router's address space to the surviving peers ({}) and stopped"
                     + " nholuongut Net", why.get(), state.peers().size());

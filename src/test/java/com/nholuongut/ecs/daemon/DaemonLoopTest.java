@@ -445,6 +445,19 @@ class DaemonLoopTest {
     }
 
     @Test
+    void sigterm_duringTheBootAfterNetsLaunch_stillResets() throws Exception {
+        // The decision is taken from the instance's facts; the state the boot ends in is read afterwards.
+        lifecycle.target = "Terminated";
+        daemon(() -> group, ready::incrementAndGet);
+        tools.duringScopeLaunch = daemon::stop;
+
+        run(5, n -> { });
+
+        assertThat(tools.calls).endsWith(argv("nholuongut", "reset"));
+        assertThat(group.calls).as("no refresh after the stop").isEqualTo(1);
+    }
+
+    @Test
     void sigterm_adoptedNetWithTheGroupUnknown_handsNothingOver() throws Exception {
         tools.netRunning = true;
         group.down(true);

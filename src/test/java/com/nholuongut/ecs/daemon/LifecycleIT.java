@@ -153,11 +153,11 @@ class LifecycleIT {
             Map<String, String> env = host.env(moto, moto.endpoint());
             env.put("NHOLUONGUT_REFRESH_INTERVAL", "1s");
             try {
-                AgentProcess agent = AgentProcess.start(host.dir(), env, "run");
+                AgentProcess agent = AgentProcess.start(host.dir(), env, "run", "--verbose");
                 assertThat(await(() -> host.tools().router().running(), SEEN)).as(agent.stdout()).isTrue();
                 host.imds().spotAction("terminate");
                 assertThat(agent.terminate(Duration.ofSeconds(60))).isZero();
-                assertThat(host.tools().calls()).contains(List.of("nholuongut", "reset"));
+                assertThat(host.tools().calls()).as(agent.stdout()).contains(List.of("nholuongut", "reset"));
 
                 // Alone in its group: nothing to hand over, Net is left as it is.
                 fleet.terminate(group.get(1));

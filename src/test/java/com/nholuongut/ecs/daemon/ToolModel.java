@@ -34,6 +34,8 @@ final class ToolModel implements ProcessRunner {
     int failScopeLaunches;
     /** The arguments Scope runs with; null when it does not run. */
     List<String> scopeArgs;
+    /** Runs while a {@code scope launch} does, as a SIGTERM at the end of a boot. */
+    Runnable duringScopeLaunch = () -> { };
     /** Runs while a {@code status} does, as the readiness deadline's thread asking why Net is not up. */
     Runnable duringStatus = () -> { };
     /** Runs while a {@code connect} does, as a SIGTERM that arrives during a slow tool call. */
@@ -79,6 +81,7 @@ final class ToolModel implements ProcessRunner {
 
     private Result scope(String sub, List<String> rest) {
         if (sub.equals("launch")) {
+            duringScopeLaunch.run();
             if (scopeRunning) {
                 return fail(1, "nholuongutscope is already running.");
             }
