@@ -13,7 +13,9 @@
  *   UP ──found──→ UP (connect --replace, forget, Scope relaunch when its line changed, the reclaim)
  *   UP ──failed─→ UP (a tool call that failed is retried with the last good peers)
  *   any step whose Net launch fails ──────────────→ NET_DOWN; NET_DOWN ──any outcome──→ the launch again
- *   stop (SIGTERM) ───────────────────────────────→ STOPPED (Net and Scope left running)
+ *   before BOOTING, target state Warmed:* ────────→ WARMED (nothing run, nothing asked) ──InService──→ BOOTING
+ *   stop (SIGTERM) ───────────────────────────────→ STOPPED (Net and Scope left running; {@link Leaving}
+ *                                                   resets Net first when the instance leaves for good)
  * </pre>
  * A failure that retrying cannot cure (configuration) ends the loop; every other is retried with backoff,
  * logged once per streak at the level the error carries. Exit codes are chosen by the command, not here.
