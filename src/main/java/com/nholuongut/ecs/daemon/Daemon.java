@@ -102,7 +102,10 @@ public final class Daemon {
         }
     }
 
-    /** Whether {@code nholuongut reset} is running at SIGTERM (the instance leaves for good). */
+    /**
+     * Whether SIGTERM found this instance leaving for good, so that {@code nholuongut reset} may run: the command
+     * then waits for the loop past its usual grace.
+     */
     public boolean leaving() {
         return leave.resetting();
     }

@@ -24,7 +24,7 @@ final class Leaving {
     /** The decision: two metadata reads and one EC2 call bounded to 2 s. */
     static final Duration DECISION = Duration.ofSeconds(10);
 
-    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    private static final Logger log = LoggerFactory.getLogger(Leaving.class);
 
     private final Lifecycle lifecycle;
     private final Discoverer discoverer;

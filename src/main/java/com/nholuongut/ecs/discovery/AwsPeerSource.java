@@ -2,6 +2,7 @@ package com.nholuongut.ecs.discovery;
 
 import com.nholuongut.ecs.aws.AwsClients;
 import com.nholuongut.ecs.aws.InstanceIdentity;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -20,6 +21,8 @@ import org.slf4j.LoggerFactory;
 public final class AwsPeerSource implements PeerSource {
 
     private static final Logger log = LoggerFactory.getLogger(AwsPeerSource.class);
+    /** At SIGTERM the decision must be made within the stop's grace: one bounded call. */
+    static final Duration SELF_STATE_TIMEOUT = Duration.ofSeconds(2);
 
     private final AwsClients clients;
     private final Ec2Discovery ec2Discovery;
@@ -59,7 +62,7 @@ public final class AwsPeerSource implements PeerSource {
 
     @Override
     public Optional<String> selfState() {
-        return warmPool.selfState(identity.instanceId());
+        return ec2Discovery.selfState(identity.instanceId(), SELF_STATE_TIMEOUT);
     }
 
     @Override

@@ -3,6 +3,7 @@ package com.nholuongut.ecs.discovery;
 import com.nholuongut.ecs.UsageException;
 import com.nholuongut.ecs.aws.AwsClients;
 import com.nholuongut.ecs.aws.InstanceIdentity;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -184,17 +185,25 @@ public final class Ec2Discovery {
 
     /** Our own instance, asked with a filter; a usage error when the region has no such instance. */
     public Instance describeSelf(String instanceId) {
-        DescribeInstancesRequest request = DescribeInstancesRequest.builder()
-                .filters(Filter.builder().name("instance-id").values(instanceId).build())
-                .build();
-        Instance own = clients.call(DESCRIBE_INSTANCES, () -> ec2.describeInstances(request).reservations()
+        return ownInstance(instanceId, null).orElseThrow(
+                () -> new UsageException("--instance-id: no instance " + instanceId + " in this region"));
+    }
+
+    /** Our own instance's EC2 state ({@code running}, {@code shutting-down}, ...), the call bounded to {@code bound}. */
+    public Optional<String> selfState(String instanceId, Duration bound) {
+        return ownInstance(instanceId, bound).map(i -> i.state().nameAsString());
+    }
+
+    private Optional<Instance> ownInstance(String instanceId, Duration bound) {
+        DescribeInstancesRequest.Builder request = DescribeInstancesRequest.builder()
+                .filters(Filter.builder().name("instance-id").values(instanceId).build());
+        if (bound != null) {
+            request.overrideConfiguration(o -> o.apiCallTimeout(bound).apiCallAttemptTimeout(bound));
+        }
+        return clients.call(DESCRIBE_INSTANCES, () -> ec2.describeInstances(request.build()).reservations()
                 .stream().flatMap(r -> r.instances().stream())
                 .filter(i -> instanceId.equals(i.instanceId()))
-                .findFirst().orElse(null));
-        if (own == null) {
-            throw new UsageException("--instance-id: no instance " + instanceId + " in this region");
-        }
-        return own;
+                .findFirst());
     }
 
     private Optional<String> describeOwnTag(String instanceId) {

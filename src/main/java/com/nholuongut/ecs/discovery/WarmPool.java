@@ -3,29 +3,22 @@ package com.nholuongut.ecs.discovery;
 import com.nholuongut.ecs.AgentException;
 import com.nholuongut.ecs.aws.AccessDeniedException;
 import com.nholuongut.ecs.aws.AwsClients;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.autoscaling.model.DescribeWarmPoolRequest;
-import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
-import software.amazon.awssdk.services.ec2.model.Filter;
 
 /**
- * What Auto Scaling and EC2 say of lives in the group (SPEC, "Auto Scaling lifecycle"): which members sit in
- * an Auto Scaling group's warm pool (asked only when Net's consensus is counted for a fresh launch: a running
- * warm pool counted in it would make the first allocation wait for ever), and this instance's own state, asked
- * once at SIGTERM.
+ * Which members sit in an Auto Scaling group's warm pool (SPEC, "Auto Scaling lifecycle"), asked only when
+ * Net's consensus is counted for a launch: a running warm pool counted in it would make the first allocation
+ * wait for ever.
  */
 final class WarmPool {
 
     static final String DESCRIBE_WARM_POOL = "autoscaling:DescribeWarmPool";
-    /** At SIGTERM the decision must be made within the stop's grace: one bounded call. */
-    static final Duration SELF_STATE_TIMEOUT = Duration.ofSeconds(2);
 
     private static final Logger log = LoggerFactory.getLogger(WarmPool.class);
 
@@ -62,31 +55,19 @@ final class WarmPool {
             }
             return ids;
         } catch (AccessDeniedException e) {
-            if (!warned) {
-                warned = true;
-                log.warn("{}: Net's consensus counts every member, which may be too large if the group has a running"
-                        + " warm pool (its first allocation then waits for members that never come)", e.getMessage());
-            }
+            warnOnce(e.getMessage() + ": Net's consensus counts every member, which may be too large if the group has"
+                    + " a running warm pool (its first allocation then waits for members that never come)");
             return Set.of();
         } catch (AgentException e) {
-            if (!warned) {
-                warned = true;
-                log.warn("cannot read the group's warm pool ({}): Net's consensus counts every member", e.getMessage());
-            }
+            warnOnce("cannot read the group's warm pool (" + e.getMessage() + "): Net's consensus counts every member");
             return Set.of();
         }
     }
 
-    /** This instance's state as EC2 describes it, bounded to {@link #SELF_STATE_TIMEOUT}; empty when unknown. */
-    Optional<String> selfState(String selfId) {
-        DescribeInstancesRequest request = DescribeInstancesRequest.builder()
-                .filters(Filter.builder().name("instance-id").values(selfId).build())
-                .overrideConfiguration(o -> o.apiCallTimeout(SELF_STATE_TIMEOUT).apiCallAttemptTimeout(SELF_STATE_TIMEOUT))
-                .build();
-        return clients.call(Ec2Discovery.DESCRIBE_INSTANCES, () -> clients.ec2().describeInstances(request)
-                .reservations().stream().flatMap(r -> r.instances().stream())
-                .filter(i -> selfId.equals(i.instanceId()))
-                .map(i -> i.state().nameAsString())
-                .findFirst());
+    private void warnOnce(String line) {
+        if (!warned) {
+            warned = true;
+            log.warn(line);
+        }
     }
 }

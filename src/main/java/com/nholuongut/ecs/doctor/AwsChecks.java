@@ -9,8 +9,10 @@ import com.nholuongut.ecs.discovery.AwsPeerSource;
 import com.nholuongut.ecs.discovery.Discovery;
 import com.nholuongut.ecs.discovery.Ec2Discovery;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingInstanceDetails;
+import software.amazon.awssdk.services.autoscaling.model.DescribeAutoScalingInstancesResponse;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
@@ -41,27 +43,31 @@ final class AwsChecks {
         action(report, clients, "ec2:DescribeInstances",
                 () -> clients.ec2().describeInstances(b -> b.dryRun(true).maxResults(5)));
         action(report, clients, "ec2:DescribeTags", () -> clients.ec2().describeTags(b -> b.dryRun(true).maxResults(5)));
-        action(report, clients, "autoscaling:DescribeAutoScalingInstances", () -> clients.autoScaling()
-                .describeAutoScalingInstances(b -> b.instanceIds(self.instanceId())));
-        warmPool(report, clients, self);
+        // One call for both Auto Scaling checks: it also names the group whose warm pool is asked about.
+        AtomicReference<DescribeAutoScalingInstancesResponse> own = new AtomicReference<>();
+        action(report, clients, "autoscaling:DescribeAutoScalingInstances", () -> {
+            own.set(clients.autoScaling().describeAutoScalingInstances(b -> b.instanceIds(self.instanceId())));
+            return own.get();
+        });
+        warmPool(report, clients, self, own.get());
     }
 
     /**
      * {@code autoscaling:DescribeWarmPool}, about our own Auto Scaling group: optional (without it a fresh
      * launch counts a running warm pool in Net's consensus), so a denial is a warning, not a failure.
      */
-    private static void warmPool(Report report, AwsClients clients, InstanceIdentity self) {
+    private static void warmPool(Report report, AwsClients clients, InstanceIdentity self,
+                                 DescribeAutoScalingInstancesResponse own) {
         String action = "autoscaling:DescribeWarmPool";
         String name = "iam " + action;
-        Optional<String> asg;
-        try {
-            asg = clients.call("autoscaling:DescribeAutoScalingInstances", () -> clients.autoScaling()
-                    .describeAutoScalingInstances(b -> b.instanceIds(self.instanceId())).autoScalingInstances())
-                    .stream().map(AutoScalingInstanceDetails::autoScalingGroupName).findFirst();
-        } catch (AgentException e) {
-            report.warn(name, "could not check: " + e.getMessage());
+        if (own == null) {
+            report.warn(name, "could not check: autoscaling:DescribeAutoScalingInstances, which names the group,"
+                    + " failed (above)");
             return;
         }
+        Optional<String> asg = own.autoScalingInstances().stream()
+                .filter(i -> self.instanceId().equals(i.instanceId()))
+                .map(AutoScalingInstanceDetails::autoScalingGroupName).findFirst();
         if (asg.isEmpty()) {
             report.pass(name, "not needed: " + self.instanceId() + " is in no Auto Scaling group");
             return;

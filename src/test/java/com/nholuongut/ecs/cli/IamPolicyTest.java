@@ -219,6 +219,22 @@ class IamPolicyTest {
     }
 
     @Test
+    void doctor_withoutDescribeAutoScalingInstances_failsItAndCannotCheckTheWarmPool() throws IOException {
+        Map<String, String> env = agentWith("doctor-no-asg", policyWithout("autoscaling:DescribeAutoScalingInstances"));
+        String self = asg.get(0);
+        try (var imds = new com.nholuongut.ecs.testing.ImdsFixture(self, AwsEmulator.REGION, fleet.address(self))) {
+            env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint().toString());
+
+            Result r = Cli.run(env, (address, port, timeout) -> true, "doctor");
+
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.outLines()).anyMatch(l -> l.startsWith("FAIL iam autoscaling:DescribeAutoScalingInstances: denied"))
+                    .contains("warn iam autoscaling:DescribeWarmPool: could not check:"
+                            + " autoscaling:DescribeAutoScalingInstances, which names the group, failed (above)");
+        }
+    }
+
+    @Test
     void doctor_inAnAutoScalingGroupWithTheShippedPolicy_allowsDescribeWarmPool() throws IOException {
         Map<String, String> env = agentWith("doctor-warm", Files.readString(POLICY));
         String self = asg.get(0);

@@ -44,6 +44,8 @@ class DaemonLoopTest {
     @RegisterExtension
     final LogCapture transitionLog = LogCapture.of(Transitions.class);
     @RegisterExtension
+    final LogCapture leaveLog = LogCapture.of(Leaving.class);
+    @RegisterExtension
     final LogCapture discoveryLog = LogCapture.of(Discoverer.class);
     @RegisterExtension
     final LogCapture toolLog = LogCapture.of(Tools.class);
@@ -376,7 +378,7 @@ class DaemonLoopTest {
 
         assertThat(tools.calls).endsWith(argv("nholuongut", "reset"));
         assertThat(tools.calls("nholuongut", "rmpeer")).isEmpty();
-        assertThat(daemonLog.lines()).filteredOn(l -> l.contains("nholuongut reset")).singleElement().asString()
+        assertThat(leaveLog.lines()).filteredOn(l -> l.contains("nholuongut reset")).singleElement().asString()
                 .startsWith("target lifecycle state Terminated: nholuongut reset handed this router's address space"
                         + " to the surviving peers (3)");
     }
@@ -397,7 +399,7 @@ class DaemonLoopTest {
                 ready::incrementAndGet, new SplittableRandom(7), time, time);
         run(1, n -> { });
         assertThat(again.calls).endsWith(argv("nholuongut", "reset"));
-        assertThat(daemonLog.lines()).anyMatch(l -> l.startsWith("EC2 describes this instance as shutting-down:"));
+        assertThat(leaveLog.lines()).anyMatch(l -> l.startsWith("EC2 describes this instance as shutting-down:"));
     }
 
     @Test
@@ -466,7 +468,7 @@ class DaemonLoopTest {
         run(1, n -> lifecycle.target = "Terminated");
 
         assertThat(tools.calls("nholuongut", "reset")).isEmpty();
-        assertThat(daemonLog.lines()).anyMatch(l -> l.contains("the group is not known yet, so nothing is handed over"));
+        assertThat(leaveLog.lines()).anyMatch(l -> l.contains("the group is not known yet, so nothing is handed over"));
     }
 
     @Test
@@ -477,7 +479,7 @@ class DaemonLoopTest {
         run(1, n -> lifecycle.target = "Terminated");
 
         assertThat(tools.calls("nholuongut", "reset")).isEmpty();
-        assertThat(daemonLog.lines()).contains("target lifecycle state Terminated: the group's last member, nothing to"
+        assertThat(leaveLog.lines()).contains("target lifecycle state Terminated: the group's last member, nothing to"
                 + " hand over; nholuongut Net is left as it is");
     }
 

@@ -24,6 +24,17 @@ class FakeToolMeshTest {
     record Run(int exitCode, String stdout) {
     }
 
+    /** Two hosts' stand-ins in one mesh, each router launched with the other as its peer. */
+    List<FakeTools> twoLaunchedRouters() throws IOException, InterruptedException {
+        FakeTools a = new FakeTools(dir.resolve("a"));
+        FakeTools b = new FakeTools(dir.resolve("b"));
+        a.mesh(dir.resolve("mesh"), "aa:aa:aa:aa:aa:01", "ip-10-0-0-1");
+        b.mesh(dir.resolve("mesh"), "aa:aa:aa:aa:aa:02", "ip-10-0-0-2");
+        assertThat(run(a.net(), "launch", "--ipalloc-init", "consensus=2", "10.0.0.2").exitCode()).isZero();
+        assertThat(run(b.net(), "launch", "--ipalloc-init", "consensus=2", "10.0.0.1").exitCode()).isZero();
+        return List.of(a, b);
+    }
+
     static Run run(Path tool, String... args) throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>(List.of(tool.toString()));
         argv.addAll(List.of(args));
@@ -34,12 +45,9 @@ class FakeToolMeshTest {
 
     @Test
     void mesh_vanishedRouter_isADeadHolderUntilRmpeerMovesItsSpaceOnce() throws Exception {
-        FakeTools a = new FakeTools(dir.resolve("a"));
-        FakeTools b = new FakeTools(dir.resolve("b"));
-        a.mesh(dir.resolve("mesh"), "aa:aa:aa:aa:aa:01", "ip-10-0-0-1");
-        b.mesh(dir.resolve("mesh"), "aa:aa:aa:aa:aa:02", "ip-10-0-0-2");
-        assertThat(run(a.net(), "launch", "--ipalloc-init", "consensus=2", "10.0.0.2").exitCode()).isZero();
-        assertThat(run(b.net(), "launch", "--ipalloc-init", "consensus=2", "10.0.0.1").exitCode()).isZero();
+        List<FakeTools> mesh = twoLaunchedRouters();
+        FakeTools a = mesh.get(0);
+        FakeTools b = mesh.get(1);
         assertThat(RouterReport.parse(run(a.net(), "report").stdout()).deadHolders()).isEmpty();
 
         assertThat(run(b.net(), "stop").exitCode()).isZero();
@@ -59,12 +67,9 @@ class FakeToolMeshTest {
 
     @Test
     void mesh_reset_handsTheSpaceToASurvivor_andStopsTheRouter_soNoDeadHolderIsLeft() throws Exception {
-        FakeTools a = new FakeTools(dir.resolve("a"));
-        FakeTools b = new FakeTools(dir.resolve("b"));
-        a.mesh(dir.resolve("mesh"), "aa:aa:aa:aa:aa:01", "ip-10-0-0-1");
-        b.mesh(dir.resolve("mesh"), "aa:aa:aa:aa:aa:02", "ip-10-0-0-2");
-        run(a.net(), "launch", "--ipalloc-init", "consensus=2", "10.0.0.2");
-        run(b.net(), "launch", "--ipalloc-init", "consensus=2", "10.0.0.1");
+        List<FakeTools> mesh = twoLaunchedRouters();
+        FakeTools a = mesh.get(0);
+        FakeTools b = mesh.get(1);
 
         assertThat(run(b.net(), "reset", "now").exitCode()).as("reset takes only --force").isEqualTo(1);
         assertThat(run(b.net(), "reset").exitCode()).isZero();
